@@ -1,0 +1,1 @@
+"""Alur composition root: configuration, bootstrap and the command line."""

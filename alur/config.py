@@ -1,0 +1,105 @@
+"""Typed configuration, read once from ``ALUR_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import platformdirs
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("alur"))
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the service needs to start; tests build their own."""
+
+    database_url: str = ""
+    data_dir: Path = field(default_factory=_default_data_dir)
+    processes_dir: Path = PROJECT_ROOT / "processes"
+    secret_key: str = ""
+    env: str = "demo"  # "demo" seeds demo users; "production" refuses demo credentials
+    timezone: str = "Asia/Makassar"
+    office_hours: str = "08:00-16:00"
+    friday_hours: str = "08:00-16:30"
+    cuti_bersama: tuple[str, ...] = ()
+    token_ttl_seconds: int = 8 * 3600
+    snapshot_interval: int = 50
+    projections_in_process: bool = True
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Config:
+        """Build a Config from ``ALUR_*`` variables (see README, Configuration)."""
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("ALUR_DATA_DIR") or _default_data_dir())
+        cuti = tuple(d for d in env.get("ALUR_CUTI_BERSAMA", "").split(",") if d.strip())
+        return cls(
+            database_url=env.get("ALUR_DATABASE_URL", ""),
+            data_dir=data_dir,
+            processes_dir=Path(env.get("ALUR_PROCESSES_DIR") or PROJECT_ROOT / "processes"),
+            secret_key=env.get("ALUR_SECRET_KEY", ""),
+            env=env.get("ALUR_ENV", "demo"),
+            office_hours=env.get("ALUR_OFFICE_HOURS", "08:00-16:00"),
+            friday_hours=env.get("ALUR_FRIDAY_HOURS", "08:00-16:30"),
+            cuti_bersama=tuple(d.strip() for d in cuti),
+            token_ttl_seconds=int(env.get("ALUR_TOKEN_TTL", str(8 * 3600))),
+            projections_in_process=env.get("ALUR_PROJECTIONS_IN_PROCESS", "1") != "0",
+        )
+
+    @property
+    def url(self) -> str:
+        """The event store URL; SQLite under the data dir by default."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'alur.sqlite'}"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.url.startswith(("postgresql://", "postgres://"))
+
+    def resolved_secret_key(self) -> str:
+        """The signing key; in demo mode one is generated once and kept in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def eventsourcing_env(config: Config, name: str = "") -> dict[str, str]:
+    """The eventsourcing library's persistence settings, derived from the URL in one place.
+
+    ``name`` selects a separate store for a projection: on SQLite its own file (the library's
+    SQLite tracking table is keyed by upstream application only), on PostgreSQL its own tables.
+    """
+    env = {"CREATE_TABLE": "y"}
+    if config.is_postgres:
+        url = urlparse(config.url)
+        env.update(
+            PERSISTENCE_MODULE="eventsourcing.postgres",
+            POSTGRES_DBNAME=url.path.lstrip("/"),
+            POSTGRES_HOST=url.hostname or "127.0.0.1",
+            POSTGRES_PORT=str(url.port or 5432),
+            POSTGRES_USER=unquote(url.username or "postgres"),
+            POSTGRES_PASSWORD=unquote(url.password or ""),
+            POSTGRES_POOL_SIZE="10",
+            POSTGRES_MAX_OVERFLOW="20",
+        )
+        schema = dict(p.split("=", 1) for p in url.query.split("&") if "=" in p).get("schema")
+        if schema:
+            env["POSTGRES_SCHEMA"] = schema
+    else:
+        path = Path(config.url.removeprefix("sqlite:///"))
+        if name:
+            path = path.with_name(f"{path.stem}-{name}{path.suffix}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        env.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=str(path))
+    return env

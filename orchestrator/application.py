@@ -1,0 +1,202 @@
+"""The Orchestrator application service: one short method per command, one save per command."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+
+from orchestrator.case import Case
+from orchestrator.commands import (
+    CancelCase,
+    ClaimTask,
+    CommandResult,
+    CompleteTask,
+    DeployProcess,
+    ReleaseTask,
+    StartCase,
+)
+from orchestrator.definitions import Directory, ProcessDefinition, definition_id, directory_id
+from orchestrator.engine import Engine, ProcessModel, load_model
+from orchestrator.errors import (
+    CaseNotFound,
+    NotAllowed,
+    ProcessNotFound,
+    StaleCaseVersion,
+)
+from orchestrator.roles import RoleRegistry
+from orchestrator.users import User, user_id
+
+PROCESSES, USERS = "processes", "users"
+
+
+class Orchestrator(Application[UUID]):
+    """Write side of Alur: processes, cases and users as event-sourced aggregates."""
+
+    name = "alur"
+    snapshotting_intervals = {Case: 50}  # noqa: RUF012 (the library's class attribute)
+
+    def __init__(self, env: dict[str, str], roles: RoleRegistry) -> None:
+        super().__init__(env=env)
+        self.roles = roles
+        self.engine = Engine()
+        self._models: dict[tuple[str, int], ProcessModel] = {}
+        self._models_lock = threading.Lock()
+
+    # -- processes ---------------------------------------------------------------------------
+
+    def deploy(self, cmd: DeployProcess) -> int:
+        """Deploy a BPMN as the next version of its process; identical content is a no-op."""
+        model = load_model(cmd.key, cmd.bpmn, self.roles)
+        try:
+            definition = self.repository.get(definition_id(cmd.key))
+            new_key = False
+        except AggregateNotFoundError:
+            definition = ProcessDefinition(key=cmd.key)
+            new_key = True
+        if definition.versions and definition.versions[-1]["sha256"] == model.sha256:
+            return definition.latest
+        version = definition.latest + 1
+        definition.deploy(version=version, bpmn=cmd.bpmn.decode("utf-8"), sha256=model.sha256,
+                          name=model.name, actor=cmd.actor.username,
+                          deployed_at=datetime.now(UTC).isoformat())
+        aggregates: list[Any] = [definition]
+        if new_key:
+            aggregates.append(self._directory_with(PROCESSES, cmd.key))
+        with self._conflicts_as_stale():
+            self.save(*aggregates)
+        with self._models_lock:
+            self._models[(cmd.key, version)] = model
+        return version
+
+    def process_keys(self) -> list[str]:
+        return self._directory(PROCESSES)
+
+    def definition(self, key: str) -> ProcessDefinition:
+        try:
+            return self.repository.get(definition_id(key))
+        except AggregateNotFoundError:
+            raise ProcessNotFound(f"no process '{key}' is deployed", process=key) from None
+
+    def model(self, key: str, version: int | None = None) -> tuple[ProcessModel, int]:
+        """The parsed model of a deployed version (the latest by default), cached."""
+        definition = self.definition(key)
+        version = version or definition.latest
+        with self._models_lock:
+            model = self._models.get((key, version))
+        if model is None:
+            if version not in definition.bpmn:
+                raise ProcessNotFound(f"process '{key}' has no version {version}")
+            model = load_model(key, definition.bpmn[version].encode("utf-8"), self.roles)
+            with self._models_lock:
+                self._models[(key, version)] = model
+        return model, version
+
+    # -- cases -------------------------------------------------------------------------------
+
+    def start_case(self, cmd: StartCase) -> CommandResult:
+        model, version = self.model(cmd.process)
+        if not cmd.actor.roles & set(model.lanes.values()):
+            raise NotAllowed(f"{cmd.actor.username} holds no role of process '{cmd.process}'")
+        case = Case.start(model, version, cmd.data, cmd.actor, self.engine)
+        return self._save(case)
+
+    def claim_task(self, cmd: ClaimTask) -> CommandResult:
+        case = self.get_case(cmd.case_id, expected_version=cmd.expected_version)
+        case.claim(cmd.task_id, cmd.actor)
+        return self._save(case)
+
+    def release_task(self, cmd: ReleaseTask) -> CommandResult:
+        case = self.get_case(cmd.case_id, expected_version=cmd.expected_version)
+        case.release(cmd.task_id, cmd.actor)
+        return self._save(case)
+
+    def complete_task(self, cmd: CompleteTask) -> CommandResult:
+        case = self.get_case(cmd.case_id, expected_version=cmd.expected_version)
+        model, _ = self.model(case.process_key, case.process_version)
+        case.complete_task(cmd.task_id, cmd.data, cmd.actor, model, self.engine)
+        return self._save(case)
+
+    def cancel_case(self, cmd: CancelCase) -> CommandResult:
+        case = self.get_case(cmd.case_id, expected_version=cmd.expected_version)
+        case.cancel(cmd.actor, cmd.reason)
+        return self._save(case)
+
+    def get_case(self, case_id: UUID, version: int | None = None,
+                 expected_version: int | None = None) -> Case:
+        """The case now, or as it stood right after event ``version``."""
+        try:
+            case = self.repository.get(case_id, version=version)
+        except AggregateNotFoundError:
+            raise CaseNotFound(f"no case {case_id}", case=str(case_id)) from None
+        if not isinstance(case, Case):
+            raise CaseNotFound(f"no case {case_id}", case=str(case_id))
+        if expected_version is not None and case.version != expected_version:
+            raise StaleCaseVersion(
+                f"case is at version {case.version}, not {expected_version}",
+                current=case.version,
+            )
+        return case
+
+    def case_events(self, case_id: UUID) -> list[Case.Event]:
+        events = [e for e in self.events.get(case_id) if isinstance(e, Case.Event)]
+        if not events:
+            raise CaseNotFound(f"no case {case_id}", case=str(case_id))
+        return events
+
+    # -- users -------------------------------------------------------------------------------
+
+    def register_user(self, user: User) -> None:
+        with self._conflicts_as_stale():
+            self.save(user, self._directory_with(USERS, user.username))
+
+    def save_user(self, user: User) -> None:
+        with self._conflicts_as_stale():
+            self.save(user)
+
+    def find_user(self, username: str) -> User | None:
+        try:
+            user = self.repository.get(user_id(username))
+        except AggregateNotFoundError:
+            return None
+        return user if isinstance(user, User) else None
+
+    def usernames(self) -> list[str]:
+        return self._directory(USERS)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _save(self, case: Case) -> CommandResult:
+        if not case.pending_events:
+            return CommandResult(case.id, case.version, self.recorder.max_notification_id() or 0)
+        with self._conflicts_as_stale():
+            recordings = self.save(case)
+        return CommandResult(case.id, case.version, recordings[-1].notification.id)
+
+    @contextmanager
+    def _conflicts_as_stale(self) -> Iterator[None]:
+        try:
+            yield
+        except IntegrityError:
+            raise StaleCaseVersion("someone else changed this case at the same time; reload") from None
+
+    def _directory(self, kind: str) -> list[str]:
+        try:
+            return list(self.repository.get(directory_id(kind)).names)
+        except AggregateNotFoundError:
+            return []
+
+    def _directory_with(self, kind: str, name: str) -> Directory:
+        try:
+            directory = self.repository.get(directory_id(kind))
+        except AggregateNotFoundError:
+            directory = Directory(kind=kind)
+        if name not in directory.names:
+            directory.enter(name)
+        return directory

@@ -1,0 +1,261 @@
+"""The Case aggregate: one running instance of a process, as a stream of immutable facts.
+
+Command methods decide (check lane, readiness, form; ask the engine); appliers only apply.
+Each event records what a person did and what the engine did in response, and carries the hash
+of its predecessor (``prev_hash``), so the stream is a tamper-evident chain.
+Event classes are stored by topic (``orchestrator.case:Case.Started`` …): never rename or move
+them; change a shape with ``class_version`` and an upcaster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+import jsonschema
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
+
+from orchestrator.commands import Actor
+from orchestrator.engine import Engine, Outcome, ProcessModel
+from orchestrator.errors import (
+    CaseClosed,
+    InvalidTaskData,
+    NotInLane,
+    TaskClaimedByOther,
+    TaskNotReady,
+)
+from orchestrator.hashchain import GENESIS, event_hash
+
+ACTIVE, COMPLETED, CANCELLED = "active", "completed", "cancelled"
+
+
+@dataclass
+class OpenTask:
+    """A task the case waits for (state kept on the aggregate, derived from events)."""
+
+    task_id: str
+    element_id: str
+    name: str
+    lane: str
+    form: dict[str, Any]
+    properties: dict[str, str]
+    activated_at: str
+    claimed_by: str | None = None
+
+
+class Case(Aggregate):
+    """One case of a deployed process version."""
+
+    class Event(Aggregate.Event):
+        """Base of case events: every one links to the previous by hash."""
+
+        type_name: ClassVar[str] = "Event"
+        prev_hash: str
+
+        def apply(self, aggregate: Any) -> None:
+            self.apply_to(aggregate)
+            aggregate.head_hash = event_hash(get_topic(type(self)), self.__dict__)
+
+        def apply_to(self, case: Case) -> None:
+            """Set state from this event (deterministic, total)."""
+
+    class Started(Event, Aggregate.Created):
+        type_name = "CaseStarted"
+        process_key: str
+        process_version: int
+        bpmn_sha256: str
+        data: dict[str, Any]
+        actor: str
+        engine_state: str
+        passed: list[str]
+
+        def mutate(self, aggregate: Any) -> Any:
+            case = super().mutate(aggregate)
+            case.head_hash = event_hash(get_topic(type(self)), self.__dict__)
+            return case
+
+    class TaskActivated(Event):
+        type_name = "TaskActivated"
+        task_id: str
+        element_id: str
+        name: str
+        lane: str
+        form: dict[str, Any]
+        properties: dict[str, str]
+
+        def apply_to(self, case: Case) -> None:
+            case.open_tasks[self.task_id] = OpenTask(
+                self.task_id, self.element_id, self.name, self.lane, self.form,
+                self.properties, self.timestamp.isoformat(),
+            )
+
+    class TaskClaimed(Event):
+        type_name = "TaskClaimed"
+        task_id: str
+        actor: str
+
+        def apply_to(self, case: Case) -> None:
+            case.open_tasks[self.task_id].claimed_by = self.actor
+
+    class TaskReleased(Event):
+        type_name = "TaskReleased"
+        task_id: str
+        actor: str
+
+        def apply_to(self, case: Case) -> None:
+            case.open_tasks[self.task_id].claimed_by = None
+
+    class TaskCompleted(Event):
+        type_name = "TaskCompleted"
+        task_id: str
+        element_id: str
+        data: dict[str, Any]
+        actor: str
+        engine_state: str
+        passed: list[str]
+
+        def apply_to(self, case: Case) -> None:
+            case.open_tasks.pop(self.task_id, None)
+            case.data.update(self.data)
+            case.engine_state = self.engine_state
+            case.path.extend(self.passed)
+
+    class GatewayTaken(Event):
+        type_name = "GatewayTaken"
+        gateway_id: str
+        flow_id: str
+        flow_name: str
+        target_id: str
+
+    class Completed(Event):
+        type_name = "CaseCompleted"
+
+        def apply_to(self, case: Case) -> None:
+            case.status = COMPLETED
+
+    class Cancelled(Event):
+        type_name = "CaseCancelled"
+        actor: str
+        reason: str
+
+        def apply_to(self, case: Case) -> None:
+            case.status = CANCELLED
+            case.open_tasks.clear()
+
+    def __init__(  # noqa: PLR0913
+        self, process_key: str, process_version: int, bpmn_sha256: str, data: dict[str, Any],
+        actor: str, engine_state: str, passed: list[str], prev_hash: str,
+    ) -> None:
+        self.process_key = process_key
+        self.process_version = process_version
+        self.bpmn_sha256 = bpmn_sha256
+        self.data = dict(data)
+        self.started_by = actor
+        self.engine_state = engine_state
+        self.path = list(passed)
+        self.status = ACTIVE
+        self.open_tasks: dict[str, OpenTask] = {}
+        self.head_hash = GENESIS
+
+    # -- commands ---------------------------------------------------------------------------
+
+    @classmethod
+    def start(cls, model: ProcessModel, version: int, data: dict[str, Any], actor: Actor,
+              engine: Engine) -> Case:
+        """Start a case: the engine runs to the first human tasks."""
+        outcome = engine.start(model, data)
+        case = cls._create(
+            cls.Started, id=uuid4(), process_key=model.key, process_version=version,
+            bpmn_sha256=model.sha256, data=data, actor=actor.username,
+            engine_state=outcome.state, passed=outcome.passed, prev_hash=GENESIS,
+        )
+        case._record_outcome(outcome)
+        return case
+
+    def claim(self, task_id: UUID, actor: Actor) -> None:
+        task = self._open_task(task_id, actor)
+        if task.claimed_by == actor.username:
+            return
+        if task.claimed_by:
+            raise TaskClaimedByOther(f"task is claimed by {task.claimed_by}", holder=task.claimed_by)
+        self._trigger(self.TaskClaimed, task_id=task.task_id, actor=actor.username)
+
+    def release(self, task_id: UUID, actor: Actor) -> None:
+        task = self._open_task(task_id, actor)
+        if task.claimed_by is None:
+            return
+        if task.claimed_by != actor.username:
+            raise TaskClaimedByOther(f"task is claimed by {task.claimed_by}", holder=task.claimed_by)
+        self._trigger(self.TaskReleased, task_id=task.task_id, actor=actor.username)
+
+    def complete_task(self, task_id: UUID, data: dict[str, Any], actor: Actor,
+                      model: ProcessModel, engine: Engine) -> None:
+        """Complete a ready task with form data; record the engine's response as facts."""
+        task = self._open_task(task_id, actor)
+        if task.claimed_by and task.claimed_by != actor.username:
+            raise TaskClaimedByOther(f"task is claimed by {task.claimed_by}", holder=task.claimed_by)
+        validate_form(task.form, data)
+        outcome = engine.complete(model, self.engine_state, task_id, data)
+        self._trigger(self.TaskCompleted, task_id=task.task_id, element_id=task.element_id,
+                      data=data, actor=actor.username, engine_state=outcome.state,
+                      passed=outcome.passed)
+        self._record_outcome(outcome)
+
+    def cancel(self, actor: Actor, reason: str) -> None:
+        self._ensure_active()
+        self._trigger(self.Cancelled, actor=actor.username, reason=reason)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _record_outcome(self, outcome: Outcome) -> None:
+        for passage in outcome.gateways:
+            self._trigger(self.GatewayTaken, gateway_id=passage.gateway_id,
+                          flow_id=passage.flow_id, flow_name=passage.flow_name,
+                          target_id=passage.target_id)
+        for ready in outcome.ready:
+            if str(ready.task_id) in self.open_tasks:
+                continue
+            self._trigger(self.TaskActivated, task_id=str(ready.task_id),
+                          element_id=ready.element_id, name=ready.name, lane=ready.lane,
+                          form=ready.form, properties=ready.properties)
+        if outcome.ended:
+            self._trigger(self.Completed)
+
+    def _trigger(self, event_class: type[Case.Event], **kwargs: Any) -> None:
+        self.trigger_event(event_class, prev_hash=self.head_hash, **kwargs)
+
+    def _ensure_active(self) -> None:
+        if self.status != ACTIVE:
+            raise CaseClosed(f"case is {self.status}")
+
+    def _open_task(self, task_id: UUID, actor: Actor) -> OpenTask:
+        self._ensure_active()
+        task = self.open_tasks.get(str(task_id))
+        if task is None:
+            raise TaskNotReady("task is no longer ready (completed or cancelled)")
+        if not actor.holds(task.lane):
+            raise NotInLane(f"task belongs to role '{task.lane}', which {actor.username} does not hold",
+                            lane=task.lane)
+        return task
+
+
+def validate_form(form: dict[str, Any], data: dict[str, Any]) -> None:
+    """Check data against the task's JSON Schema; one message per field."""
+    validator = jsonschema.Draft202012Validator(form)
+    errors: dict[str, list[str]] = {}
+    for error in validator.iter_errors(data):
+        if error.validator == "required":
+            for name in form.get("required", []):
+                if name not in data:
+                    errors.setdefault(name, []).append("wajib diisi (required)")
+            continue
+        if error.validator == "additionalProperties":
+            for name in sorted(set(data) - set(form.get("properties", {}))):
+                errors.setdefault(name, []).append("unknown field")
+            continue
+        field = ".".join(str(p) for p in error.absolute_path) or "_schema"
+        errors.setdefault(field, []).append(error.message)
+    if errors:
+        raise InvalidTaskData("data does not match the task's form", errors=errors)

@@ -1,0 +1,204 @@
+"""Parse and validate a BPMN file into a deployable ProcessModel (the engine adapter's input side)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from xml.etree.ElementTree import Element
+
+import defusedxml.ElementTree as SafeET
+import jsonschema
+from defusedxml import DefusedXmlException
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+
+from orchestrator.engine import expressions
+from orchestrator.errors import InvalidDefinition
+from orchestrator.roles import RoleRegistry
+
+MAX_BPMN_BYTES = 2 * 1024 * 1024
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
+FORBIDDEN = ("scriptTask", "serviceTask", "sendTask", "businessRuleTask")
+FORBIDDEN_EXTENSIONS = ("preScript", "postScript", "script")
+DEFAULT_FORM: dict[str, Any] = {
+    "type": "object",
+    "properties": {"catatan": {"type": "string", "title": "Catatan", "maxLength": 2000}},
+    "required": [],
+    "additionalProperties": False,
+}
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    source: str
+    target: str
+    name: str
+    condition: str | None
+
+
+@dataclass
+class ProcessModel:
+    """A validated process: the parsed spec plus what Alur reads from the XML."""
+
+    key: str
+    name: str
+    bpmn: bytes
+    sha256: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    flows: dict[tuple[str, str], Flow]
+    lanes: dict[str, str]  # lane name -> role key
+    tasks: dict[str, dict[str, Any]]  # user task element id -> {name, lane, form, properties}
+    elements: dict[str, str] = field(default_factory=dict)  # element id -> name
+    spec_json: str = ""
+
+    def flow(self, source: str, target: str) -> Flow | None:
+        return self.flows.get((source, target))
+
+
+def load_model(key: str, bpmn: bytes, roles: RoleRegistry) -> ProcessModel:
+    """Parse safely, validate for execution by Alur, and return the model; or InvalidDefinition."""
+    if len(bpmn) > MAX_BPMN_BYTES:
+        raise InvalidDefinition(f"BPMN larger than {MAX_BPMN_BYTES // 1024} KiB")
+    root = _safe_root(bpmn)
+    process = _the_process(root, key)
+    errors = _static_errors(process)
+    lanes = _lanes(process, roles, errors)
+    flows = _flows(process, errors)
+    if errors:
+        raise InvalidDefinition(f"{key}: BPMN cannot be deployed", errors=errors)
+    spec, subprocess_specs = _spiff_spec(key, bpmn)
+    tasks = _user_tasks(spec, lanes, errors)
+    if errors:
+        raise InvalidDefinition(f"{key}: BPMN cannot be deployed", errors=errors)
+    elements = {el.get("id"): el.get("name") or "" for el in process.iter() if el.get("id")}
+    return ProcessModel(
+        key=key, name=process.get("name") or key, bpmn=bpmn,
+        sha256=hashlib.sha256(bpmn).hexdigest(), spec=spec, subprocess_specs=subprocess_specs,
+        flows=flows, lanes=lanes, tasks=tasks, elements=elements,
+    )
+
+
+def _safe_root(bpmn: bytes) -> Element:
+    try:
+        return SafeET.fromstring(bpmn, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise InvalidDefinition(f"refused XML: {type(exc).__name__} (DTDs and entities are not allowed)") from None
+    except SafeET.ParseError as exc:
+        raise InvalidDefinition(f"not well-formed XML: {exc}") from None
+
+
+def _the_process(root: Element, key: str) -> Element:
+    if root.tag != f"{BPMN}definitions":
+        raise InvalidDefinition("not a BPMN 2.0 document (root must be bpmn:definitions)")
+    processes = [p for p in root.iter(f"{BPMN}process") if p.get("isExecutable") != "false"]
+    found = [p for p in processes if p.get("id") == key]
+    if not found:
+        ids = ", ".join(p.get("id") or "?" for p in processes) or "none"
+        raise InvalidDefinition(f"no executable process with id '{key}' (found: {ids})")
+    return found[0]
+
+
+def _static_errors(process: Element) -> list[str]:
+    errors = []
+    for tag in FORBIDDEN:
+        for el in process.iter(f"{BPMN}{tag}"):
+            errors.append(f"{el.get('id')}: {tag} is not allowed (no code runs on the server)")
+    for name in FORBIDDEN_EXTENSIONS:
+        for el in process.iter(f"{SPIFF}{name}"):
+            errors.append(f"spiffworkflow:{name} is not allowed (no code runs on the server)")
+    return errors
+
+
+def _lanes(process: Element, roles: RoleRegistry, errors: list[str]) -> dict[str, str]:
+    lanes = {}
+    for lane in process.iter(f"{BPMN}lane"):
+        name = lane.get("name") or ""
+        key = roles.key_for_lane(name)
+        if key is None:
+            errors.append(f"lane '{name}' ({lane.get('id')}) is not a role in the roles registry")
+        else:
+            lanes[name] = key
+    return lanes
+
+
+def _flows(process: Element, errors: list[str]) -> dict[tuple[str, str], Flow]:
+    flows = {}
+    for el in process.iter(f"{BPMN}sequenceFlow"):
+        cond_el = el.find(f"{BPMN}conditionExpression")
+        condition = (cond_el.text or "").strip() if cond_el is not None else None
+        if condition:
+            try:
+                expressions.parse(condition)
+            except expressions.UnsafeExpression as exc:
+                errors.append(f"{el.get('id')}: condition '{condition}' refused: {exc}")
+        flow = Flow(el.get("id") or "", el.get("sourceRef") or "", el.get("targetRef") or "",
+                    el.get("name") or "", condition or None)
+        flows[(flow.source, flow.target)] = flow
+    return flows
+
+
+def _spiff_spec(key: str, bpmn: bytes) -> tuple[Any, dict[str, Any]]:
+    parser = SpiffBpmnParser()  # one parser per version: a process id may be added only once
+    try:
+        parser.add_bpmn_str(bpmn)
+        return parser.get_spec(key), parser.get_subprocess_specs(key)
+    except (ValidationException, SpiffWorkflowException) as exc:
+        raise InvalidDefinition(f"{key}: {exc}", errors=[str(exc)]) from None
+
+
+def _user_tasks(spec: Any, lanes: dict[str, str], errors: list[str]) -> dict[str, dict[str, Any]]:
+    tasks: dict[str, dict[str, Any]] = {}
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, ExclusiveGateway):
+            _check_gateway(task_spec, errors)
+        if not isinstance(task_spec, UserTask):
+            continue
+        bpmn_id = task_spec.bpmn_id
+        if task_spec.lane not in lanes:
+            errors.append(f"{bpmn_id}: user task must lie in a lane that names a role")
+            continue
+        props = dict(task_spec.extensions.get("properties", {}))
+        form = _form(bpmn_id, props.pop("form", None), errors)
+        tasks[bpmn_id] = {
+            "name": task_spec.bpmn_name or bpmn_id,
+            "lane": lanes[task_spec.lane],
+            "form": form,
+            "properties": props,
+        }
+    return tasks
+
+
+def _check_gateway(task_spec: Any, errors: list[str]) -> None:
+    conditioned = len(task_spec.cond_task_specs)
+    if len(task_spec.outputs) > 1 and conditioned < len(task_spec.outputs) - (
+        1 if task_spec.default_task_spec else 0
+    ):
+        errors.append(f"{task_spec.bpmn_id}: every outgoing flow of a decision needs a condition")
+
+
+def _form(bpmn_id: str, raw: str | None, errors: list[str]) -> dict[str, Any]:
+    if not raw:
+        return DEFAULT_FORM
+    try:
+        form = json.loads(raw)
+        jsonschema.Draft202012Validator.check_schema(form)
+    except (ValueError, jsonschema.SchemaError) as exc:
+        errors.append(f"{bpmn_id}: property 'form' is not a valid JSON Schema: {exc}")
+        return DEFAULT_FORM
+    if form.get("type") != "object":
+        errors.append(f"{bpmn_id}: property 'form' must describe an object")
+    return form
+
+
+def executable_process_ids(bpmn: bytes) -> list[str]:
+    """The ids of the executable processes in a BPMN document (safe parse)."""
+    root = _safe_root(bpmn)
+    return [p.get("id") or "" for p in root.iter(f"{BPMN}process") if p.get("isExecutable") != "false"]

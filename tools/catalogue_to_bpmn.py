@@ -1,0 +1,241 @@
+"""Scaffold a BPMN 2.0 file (with BPMNDI) from a catalogue YAML flowchart.
+
+Used once per flowchart to produce the first version of `processes/bpmn/*.bpmn`; after that the BPMN
+file is the source that process owners edit in the modeler, and tests bind it to the catalogue.
+
+    python tools/catalogue_to_bpmn.py processes/catalogue/sop-9.3.yaml [--flowchart KEY] > out.bpmn
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+LANE_H, TASK_W, TASK_H, COL_W, LEFT = 160, 120, 80, 170, 80
+GW, EV = 50, 36
+NOTE_FIELD = {"type": "string", "title": "Catatan", "maxLength": 2000}
+
+
+@dataclass
+class Node:
+    id: str
+    kind: str  # startEvent, userTask, exclusiveGateway, endEvent
+    name: str
+    lane: str
+    col: int
+    props: dict[str, str] = field(default_factory=dict)
+    offset: int = 0
+
+
+def role_names() -> dict[str, str]:
+    data = yaml.safe_load((ROOT / "processes" / "roles.yaml").read_text())
+    return {r["key"]: r["name"] for r in data["roles"]}
+
+
+def short_name(activity: str, limit: int = 90) -> str:
+    text = " ".join(activity.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def task_form(row: dict) -> dict:
+    props: dict = {"catatan": NOTE_FIELD}
+    required: list[str] = []
+    decision = row.get("decision")
+    if decision:
+        answers = decision["answers"]
+        props[decision["field"]] = {
+            "type": "string",
+            "title": decision["question"],
+            "enum": [a["value"] for a in answers],
+            "x-enumLabels": {a["value"]: a["label"] for a in answers},
+        }
+        required.append(decision["field"])
+    return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
+
+
+def build_nodes(chart: dict) -> tuple[list[Node], list[tuple[str, str, str, str | None]]]:
+    rows = chart["rows"]
+    nodes: list[Node] = [Node("StartEvent", "startEvent", "Mulai", rows[0]["lane"], 0)]
+    flows: list[tuple[str, str, str, str | None]] = []  # (source, target, label, condition)
+    col = 1
+    ends: dict[str, Node] = {}
+
+    def end_node(label: str, lane: str, at: int) -> str:
+        key = label
+        if key not in ends:
+            node = Node(f"EndEvent_{len(ends) + 1}", "endEvent", label, lane, at, offset=len(ends))
+            ends[key] = node
+        return ends[key].id
+
+    for row in rows:
+        n = row["step"]
+        props = {
+            "row": str(n),
+            "activity": " ".join(row["activity"].split()),
+            "requirements": row.get("requirements") or "",
+            "duration": (row.get("duration") or {}).get("text") or "",
+            "output": row.get("output") or "",
+            "form": json.dumps(task_form(row), ensure_ascii=False, separators=(",", ":")),
+        }
+        nodes.append(Node(f"Task_{n}", "userTask", short_name(row["activity"]), row["lane"], col, props))
+        col += 1
+        if row.get("decision"):
+            nodes.append(Node(f"Gateway_{n}", "exclusiveGateway", row["decision"]["question"] + "?", row["lane"], col))
+            col += 1
+    index = {r["step"]: r for r in rows}
+    last_col = col
+    for i, row in enumerate(rows):
+        n = row["step"]
+        src = f"Task_{n}"
+        if i == 0:
+            flows.append(("StartEvent", src, "", None))
+        decision = row.get("decision")
+        if decision:
+            gw = f"Gateway_{n}"
+            flows.append((src, gw, "", None))
+            for a in decision["answers"]:
+                target = a["next"]
+                cond = f"{decision['field']} == {a['value']!r}"
+                if target == "end" or target not in index:
+                    tgt = end_node(a.get("end_name") or f"Selesai: {a['label']}", row["lane"], last_col)
+                else:
+                    tgt = f"Task_{target}"
+                flows.append((gw, tgt, a["label"], cond))
+        else:
+            nxt = row.get("next") or (rows[i + 1]["step"] if i + 1 < len(rows) else "end")
+            tgt = end_node("Selesai", row["lane"], last_col) if nxt == "end" else f"Task_{nxt}"
+            flows.append((src, tgt, "", None))
+    nodes.extend(ends.values())
+    return nodes, flows
+
+
+def render(doc: dict, chart: dict) -> str:
+    names = role_names()
+    nodes, flows = build_nodes(chart)
+    lanes: list[str] = []
+    for row in chart["rows"]:
+        if row["lane"] not in lanes:
+            lanes.append(row["lane"])
+    lane_y = {lane: 40 + i * LANE_H for i, lane in enumerate(lanes)}
+    width = LEFT + (max(n.col for n in nodes) + 1) * COL_W + 40
+    pid = chart["key"]
+    by_id = {n.id: n for n in nodes}
+
+    def box(n: Node) -> tuple[int, int, int, int]:
+        w, h = {"userTask": (TASK_W, TASK_H), "exclusiveGateway": (GW, GW)}.get(n.kind, (EV, EV))
+        cx = LEFT + 30 + n.col * COL_W + TASK_W // 2
+        cy = lane_y[n.lane] + LANE_H // 2 + n.offset * 60 - (30 if n.kind == "endEvent" and n.offset else 0)
+        return cx - w // 2, cy - h // 2, w, h
+
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
+        'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
+        'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" '
+        'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
+        f'id="Definitions_{pid}" targetNamespace="https://alur.kpu-bontang.go.id/bpmn">',
+        f'  <bpmn:collaboration id="Collaboration_{pid}">',
+        f'    <bpmn:participant id="Participant_{pid}" name={quoteattr("SOP " + doc["sop"] + " " + doc["name"])} processRef="{pid}" />',
+        "  </bpmn:collaboration>",
+        f'  <bpmn:process id="{pid}" name={quoteattr(doc["name"])} isExecutable="true">',
+        "    <bpmn:laneSet id=\"LaneSet_1\">",
+    ]
+    for lane in lanes:
+        out.append(f'      <bpmn:lane id="Lane_{lane}" name={quoteattr(names[lane])}>')
+        out += [f"        <bpmn:flowNodeRef>{n.id}</bpmn:flowNodeRef>" for n in nodes if n.lane == lane]
+        out.append("      </bpmn:lane>")
+    out.append("    </bpmn:laneSet>")
+    flow_ids = {}
+    for i, (s, t, _label, _c) in enumerate(flows, 1):
+        flow_ids[(s, t)] = f"Flow_{i}"
+    for n in nodes:
+        out.append(f"    <bpmn:{n.kind} id=\"{n.id}\" name={quoteattr(n.name)}>")
+        if n.props:
+            out.append("      <bpmn:extensionElements>")
+            out.append("        <spiffworkflow:properties>")
+            for k, v in n.props.items():
+                out.append(f"          <spiffworkflow:property name=\"{k}\" value={quoteattr(v)} />")
+            out.append("        </spiffworkflow:properties>")
+            out.append("      </bpmn:extensionElements>")
+        out += [f"      <bpmn:incoming>{flow_ids[(s, t)]}</bpmn:incoming>" for s, t, *_ in flows if t == n.id]
+        out += [f"      <bpmn:outgoing>{flow_ids[(s, t)]}</bpmn:outgoing>" for s, t, *_ in flows if s == n.id]
+        out.append(f"    </bpmn:{n.kind}>")
+    for s, t, label, cond in flows:
+        name = f" name={quoteattr(label)}" if label else ""
+        if cond:
+            out.append(f'    <bpmn:sequenceFlow id="{flow_ids[(s, t)]}"{name} sourceRef="{s}" targetRef="{t}">')
+            out.append(f"      <bpmn:conditionExpression>{_esc(cond)}</bpmn:conditionExpression>")
+            out.append("    </bpmn:sequenceFlow>")
+        else:
+            out.append(f'    <bpmn:sequenceFlow id="{flow_ids[(s, t)]}"{name} sourceRef="{s}" targetRef="{t}" />')
+    out.append("  </bpmn:process>")
+    out.append(f'  <bpmndi:BPMNDiagram id="Diagram_{pid}">')
+    out.append(f'    <bpmndi:BPMNPlane id="Plane_{pid}" bpmnElement="Collaboration_{pid}">')
+    height = len(lanes) * LANE_H
+    out.append(f'      <bpmndi:BPMNShape id="Participant_{pid}_di" bpmnElement="Participant_{pid}" isHorizontal="true">')
+    out.append(f'        <dc:Bounds x="10" y="40" width="{width}" height="{height}" />')
+    out.append("      </bpmndi:BPMNShape>")
+    for lane in lanes:
+        out.append(f'      <bpmndi:BPMNShape id="Lane_{lane}_di" bpmnElement="Lane_{lane}" isHorizontal="true">')
+        out.append(f'        <dc:Bounds x="40" y="{lane_y[lane]}" width="{width - 30}" height="{LANE_H}" />')
+        out.append("      </bpmndi:BPMNShape>")
+    for n in nodes:
+        x, y, w, h = box(n)
+        marker = ' isMarkerVisible="true"' if n.kind == "exclusiveGateway" else ""
+        out.append(f'      <bpmndi:BPMNShape id="{n.id}_di" bpmnElement="{n.id}"{marker}>')
+        out.append(f'        <dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}" />')
+        if n.kind != "userTask":
+            out.append(f'        <bpmndi:BPMNLabel><dc:Bounds x="{x - 30}" y="{y + h + 4}" width="{w + 60}" height="27" /></bpmndi:BPMNLabel>')
+        out.append("      </bpmndi:BPMNShape>")
+    for s, t, label, _c in flows:
+        out.append(f'      <bpmndi:BPMNEdge id="{flow_ids[(s, t)]}_di" bpmnElement="{flow_ids[(s, t)]}">')
+        for px, py in _route(box(by_id[s]), box(by_id[t])):
+            out.append(f'        <di:waypoint x="{px}" y="{py}" />')
+        if label:
+            sx, sy, sw, sh = box(by_id[s])
+            out.append(f'        <bpmndi:BPMNLabel><dc:Bounds x="{sx + sw + 4}" y="{sy - 22}" width="90" height="20" /></bpmndi:BPMNLabel>')
+        out.append("      </bpmndi:BPMNEdge>")
+    out += ["    </bpmndi:BPMNPlane>", "  </bpmndi:BPMNDiagram>", "</bpmn:definitions>", ""]
+    return "\n".join(out)
+
+
+def _route(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> list[tuple[int, int]]:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    if bx > ax:  # forward: right side out, left side in, orthogonal elbow between the columns
+        start, end = (ax + aw, ay + ah // 2), (bx, by + bh // 2)
+        if start[1] == end[1]:
+            return [start, end]
+        mid = bx - 25
+        return [start, (mid, start[1]), (mid, end[1]), end]
+    # backward (a loop to "perbaikan"): leave from the bottom, run under both, enter from the bottom
+    low = max(ay + ah, by + bh) + 20
+    return [(ax + aw // 2, ay + ah), (ax + aw // 2, low), (bx + bw // 2, low), (bx + bw // 2, by + bh)]
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("catalogue", type=Path)
+    parser.add_argument("--flowchart", help="flowchart key (default: the first)")
+    args = parser.parse_args()
+    doc = yaml.safe_load(args.catalogue.read_text())
+    charts = {c["key"]: c for c in doc["flowcharts"]}
+    chart = charts[args.flowchart] if args.flowchart else doc["flowcharts"][0]
+    sys.stdout.write(render(doc, chart))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -40,7 +40,7 @@ class Orchestrator(Application[UUID]):
     """Write side of Alur: processes, cases and users as event-sourced aggregates."""
 
     name = "alur"
-    snapshotting_intervals = {Case: 50}  # noqa: RUF012 (the library's class attribute)
+    snapshotting_intervals = {Case: 50}
 
     def __init__(self, env: dict[str, str], roles: RoleRegistry) -> None:
         super().__init__(env=env)
@@ -184,7 +184,9 @@ class Orchestrator(Application[UUID]):
         try:
             yield
         except IntegrityError:
-            raise StaleCaseVersion("someone else changed this case at the same time; reload") from None
+            raise StaleCaseVersion(
+                "someone else changed this case at the same time; reload"
+            ) from None
 
     def _directory(self, kind: str) -> list[str]:
         try:

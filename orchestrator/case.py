@@ -144,7 +144,7 @@ class Case(Aggregate):
             case.status = CANCELLED
             case.open_tasks.clear()
 
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self, process_key: str, process_version: int, bpmn_sha256: str, data: dict[str, Any],
         actor: str, engine_state: str, passed: list[str], prev_hash: str,
     ) -> None:
@@ -179,7 +179,7 @@ class Case(Aggregate):
         if task.claimed_by == actor.username:
             return
         if task.claimed_by:
-            raise TaskClaimedByOther(f"task is claimed by {task.claimed_by}", holder=task.claimed_by)
+            raise _claimed_by_other(task)
         self._trigger(self.TaskClaimed, task_id=task.task_id, actor=actor.username)
 
     def release(self, task_id: UUID, actor: Actor) -> None:
@@ -187,7 +187,7 @@ class Case(Aggregate):
         if task.claimed_by is None:
             return
         if task.claimed_by != actor.username:
-            raise TaskClaimedByOther(f"task is claimed by {task.claimed_by}", holder=task.claimed_by)
+            raise _claimed_by_other(task)
         self._trigger(self.TaskReleased, task_id=task.task_id, actor=actor.username)
 
     def complete_task(self, task_id: UUID, data: dict[str, Any], actor: Actor,
@@ -195,7 +195,7 @@ class Case(Aggregate):
         """Complete a ready task with form data; record the engine's response as facts."""
         task = self._open_task(task_id, actor)
         if task.claimed_by and task.claimed_by != actor.username:
-            raise TaskClaimedByOther(f"task is claimed by {task.claimed_by}", holder=task.claimed_by)
+            raise _claimed_by_other(task)
         validate_form(task.form, data)
         outcome = engine.complete(model, self.engine_state, task_id, data)
         self._trigger(self.TaskCompleted, task_id=task.task_id, element_id=task.element_id,
@@ -236,9 +236,15 @@ class Case(Aggregate):
         if task is None:
             raise TaskNotReady("task is no longer ready (completed or cancelled)")
         if not actor.holds(task.lane):
-            raise NotInLane(f"task belongs to role '{task.lane}', which {actor.username} does not hold",
-                            lane=task.lane)
+            raise NotInLane(
+                f"task belongs to role '{task.lane}', which {actor.username} does not hold",
+                lane=task.lane,
+            )
         return task
+
+
+def _claimed_by_other(task: OpenTask) -> TaskClaimedByOther:
+    return TaskClaimedByOther(f"task is claimed by {task.claimed_by}", holder=task.claimed_by)
 
 
 def validate_form(form: dict[str, Any], data: dict[str, Any]) -> None:

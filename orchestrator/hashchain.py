@@ -1,4 +1,4 @@
-"""Tamper evidence: each case event carries the hash of its predecessor over a canonical encoding."""
+"""Tamper evidence: each case event carries its predecessor's hash over a canonical encoding."""
 
 from __future__ import annotations
 

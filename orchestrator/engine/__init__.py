@@ -3,5 +3,7 @@
 from orchestrator.engine.model import ProcessModel, executable_process_ids, load_model
 from orchestrator.engine.runtime import Engine, GatewayPassage, Outcome, ReadyTask
 
-__all__ = ["Engine", "GatewayPassage", "Outcome", "ProcessModel", "ReadyTask", "executable_process_ids",
-           "load_model"]
+__all__ = [
+    "Engine", "GatewayPassage", "Outcome", "ProcessModel", "ReadyTask",
+    "executable_process_ids", "load_model",
+]

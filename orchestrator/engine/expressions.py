@@ -72,7 +72,7 @@ def evaluate(expression: str, data: Mapping[str, Any]) -> Any:
     return _eval(parse(expression).body, data)
 
 
-def _eval(node: ast.AST, data: Mapping[str, Any]) -> Any:  # noqa: C901, PLR0911
+def _eval(node: ast.AST, data: Mapping[str, Any]) -> Any:  # noqa: C901, PLR0911, PLR0912
     match node:
         case ast.Constant(value=value):
             return value

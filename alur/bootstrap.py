@@ -1,0 +1,86 @@
+"""Build every service from one Config: used by the Flask app, the CLI and the runner."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from alur.config import Config, eventsourcing_env
+from orchestrator.application import Orchestrator
+from orchestrator.commands import Actor, DeployProcess
+from orchestrator.engine import executable_process_ids
+from orchestrator.passwords import hash_password
+from orchestrator.roles import SYSTEM_ROLES, RoleRegistry
+from orchestrator.users import User
+from orchestrator.worktime import Calendar
+from projections.inbox import InboxProjection, PostgresInboxView, SQLiteInboxView
+from projections.queries import InboxQueries
+from projections.runner import Projections, ProjectionSpec
+
+log = logging.getLogger(__name__)
+SYSTEM = Actor("system", frozenset({"pemilik_proses"}))
+DEMO_PASSWORD = "demo-alur-2025"
+
+
+@dataclass
+class Services:
+    """The composed application: write side, read side and shared helpers."""
+
+    config: Config
+    roles: RoleRegistry
+    calendar: Calendar
+    orchestrator: Orchestrator
+    projections: Projections
+    inbox: InboxQueries
+
+    def close(self) -> None:
+        self.projections.stop()
+        self.orchestrator.close()
+
+
+def bootstrap(config: Config) -> Services:
+    roles = RoleRegistry.load(config.processes_dir / "roles.yaml")
+    calendar = Calendar(config.timezone, config.office_hours, config.friday_hours,
+                        config.cuti_bersama)
+    orchestrator = Orchestrator(env=eventsourcing_env(config), roles=roles)
+    specs = [ProjectionSpec(InboxProjection, SQLiteInboxView, PostgresInboxView,
+                            factory=lambda view: InboxProjection(view, calendar))]
+    projections = Projections(orchestrator, specs, lambda name: eventsourcing_env(config, name))
+    return Services(config, roles, calendar, orchestrator, projections,
+                    InboxQueries(projections.view("inbox")))
+
+
+def deploy_all(services: Services, directory: Path | None = None) -> list[tuple[str, int]]:
+    """Deploy every BPMN file in processes/bpmn (a new version only where the file changed)."""
+    deployed = []
+    for path in sorted((directory or services.config.processes_dir / "bpmn").glob("*.bpmn")):
+        bpmn = path.read_bytes()
+        for key in executable_process_ids(bpmn):
+            version = services.orchestrator.deploy(DeployProcess(key, bpmn, SYSTEM))
+            deployed.append((key, version))
+    return deployed
+
+
+def lane_roles(services: Services) -> list[str]:
+    """Every role that is a lane of a deployed process, in registry order."""
+    used: set[str] = set()
+    for key in services.orchestrator.process_keys():
+        model, _ = services.orchestrator.model(key)
+        used.update(model.lanes.values())
+    return [key for key in services.roles.roles if key in used]
+
+
+def seed_demo_users(services: Services, password: str = DEMO_PASSWORD) -> list[str]:
+    """One demo user per lane role (username = role key) plus the system roles."""
+    app = services.orchestrator
+    created = []
+    password_hash = None
+    for role in [*lane_roles(services), *SYSTEM_ROLES]:
+        if app.find_user(role) is not None:
+            continue
+        password_hash = password_hash or hash_password(password)
+        app.register_user(User(username=role, full_name=f"Demo {services.roles.name(role)}",
+                               roles=[role], password_hash=password_hash, demo=True))
+        created.append(role)
+    return created

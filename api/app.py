@@ -1,0 +1,52 @@
+"""Flask application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, redirect
+
+from api import cases, catalog, tasks, tokens
+from api.errors import ProblemApi, handle_domain_error, problem
+from orchestrator.errors import AlurError
+
+BLUEPRINTS = (tokens.blp, catalog.blp, cases.blp, tasks.blp)
+
+
+def create_app(services: Any, testing: bool = False) -> Flask:
+    """Build the WSGI app around already-bootstrapped services (see ``alur.bootstrap``)."""
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=services.config.resolved_secret_key(),
+        TESTING=testing,
+        MAX_CONTENT_LENGTH=1 * 1024 * 1024,
+        READ_WAIT=2.0,
+        API_TITLE="Alur",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "components": {"securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+            "info": {"description": "Event-sourced BPMN orchestration for KPU Kota Bontang."},
+        },
+    )
+    app.extensions["alur"] = services
+    api = ProblemApi(app)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    app.register_error_handler(AlurError, handle_domain_error)
+    app.register_error_handler(
+        ValueError, lambda e: problem(400, "Bad Request", f"invalid value: {e}"))
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, Any]:
+        return {"status": "ok", "projections": services.projections.status()}
+
+    @app.get("/")
+    def index() -> Any:
+        return redirect("/api/v1/openapi.json")
+
+    return app

@@ -1,0 +1,75 @@
+"""Bearer tokens (signed, expiring) and the current actor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import current_app, g, request
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from orchestrator.commands import Actor
+from orchestrator.errors import AuthenticationFailed, NotAllowed
+from orchestrator.passwords import verify_password
+from orchestrator.users import User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def services() -> Any:
+    return current_app.extensions["alur"]
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="alur-api-token")
+
+
+def issue_token(username: str, password: str) -> tuple[str, User]:
+    user = services().orchestrator.find_user(username)
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        raise AuthenticationFailed("wrong username or password")
+    if not user.active:
+        raise AuthenticationFailed("account is disabled")
+    return _serializer().dumps({"u": user.username}), user
+
+
+def current_user() -> User:
+    """The authenticated user of this request (roles re-read from the store every request)."""
+    if "user" in g:
+        return g.user
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise AuthenticationFailed("missing bearer token (Authorization: Bearer <token>)")
+    ttl = services().config.token_ttl_seconds
+    try:
+        payload = _serializer().loads(token, max_age=ttl)
+    except SignatureExpired:
+        raise AuthenticationFailed("token expired; log in again") from None
+    except BadSignature:
+        raise AuthenticationFailed("invalid token") from None
+    user = services().orchestrator.find_user(payload.get("u", ""))
+    if user is None or not user.active:
+        raise AuthenticationFailed("unknown or disabled user")
+    g.user = user
+    return user
+
+
+def current_actor() -> Actor:
+    user = current_user()
+    return Actor(user.username, frozenset(user.roles))
+
+
+def login_required(view: F) -> F:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        current_user()
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def require_any_role(actor: Actor, roles: set[str], what: str) -> None:
+    if not actor.roles & roles:
+        raise NotAllowed(f"{actor.username} may not {what}")

@@ -1,0 +1,75 @@
+"""Cases: start, show, history, cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask_smorest import Blueprint
+
+from api.auth import current_actor, require_any_role, services
+from api.concurrency import etag, expected_version
+from api.presenters import case_dict, event_dict
+from api.schemas import (
+    CancelCaseSchema,
+    CaseSchema,
+    CommandResultSchema,
+    EventSchema,
+    StartCaseSchema,
+)
+from orchestrator.case import Case
+from orchestrator.commands import Actor, CancelCase, StartCase
+from orchestrator.errors import CaseNotFound
+
+blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases")
+READERS = {"inspektur", "administrator", "pemilik_proses"}
+
+
+def readable_case(case_id: UUID, actor: Actor) -> Case:
+    """The case, if the actor holds one of its process's roles or reads for audit."""
+    app = services().orchestrator
+    case = app.get_case(case_id)
+    lanes = set(app.model(case.process_key, case.process_version)[0].lanes.values())
+    if not actor.roles & (lanes | READERS):
+        raise CaseNotFound(f"no case {case_id}", case=str(case_id))  # don't reveal existence
+    return case
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(StartCaseSchema)
+@blp.response(201, CaseSchema)
+def start(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Start a case of a deployed process (latest version)."""
+    app = services().orchestrator
+    result = app.start_case(StartCase(body["process"], body["data"], current_actor()))
+    services().projections.poke()
+    return case_dict(app.get_case(result.case_id), result.position), 201, etag(result.version)
+
+
+@blp.route("/<uuid:case_id>")
+@blp.response(200, CaseSchema)
+def show(case_id: UUID) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """The case now: status, data, open tasks, version (also as ETag)."""
+    case = readable_case(case_id, current_actor())
+    return case_dict(case), 200, etag(case.version)
+
+
+@blp.route("/<uuid:case_id>/events")
+@blp.response(200, EventSchema(many=True))
+def events(case_id: UUID) -> list[dict[str, Any]]:
+    """The case's full history, in order."""
+    readable_case(case_id, current_actor())
+    return [event_dict(e) for e in services().orchestrator.case_events(case_id)]
+
+
+@blp.route("/<uuid:case_id>/cancel", methods=["POST"])
+@blp.arguments(CancelCaseSchema)
+@blp.response(200, CommandResultSchema)
+def cancel(body: dict[str, Any], case_id: UUID) -> Any:
+    """Cancel an active case with a reason (administrators and process owners)."""
+    actor = current_actor()
+    require_any_role(actor, {"administrator", "pemilik_proses"}, "cancel cases")
+    result = services().orchestrator.cancel_case(
+        CancelCase(case_id, actor, body["reason"], expected_version(body)))
+    services().projections.poke()
+    return result, 200, etag(result.version)

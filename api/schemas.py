@@ -1,0 +1,140 @@
+"""Marshmallow schemas: the single definition of every API payload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+
+class TokenRequestSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                             load_only=True)
+
+
+class UserSchema(Schema):
+    username = fields.String()
+    full_name = fields.String()
+    roles = fields.List(fields.String())
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+    user = fields.Nested(UserSchema)
+
+
+class RoleSchema(Schema):
+    key = fields.String()
+    name = fields.String()
+    demo_user = fields.String(allow_none=True)
+
+
+class ProcessSchema(Schema):
+    key = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    sop = fields.String(allow_none=True)
+    sha256 = fields.String()
+    deployed_at = fields.String()
+    lanes = fields.List(fields.String())
+
+
+class ProcessDetailSchema(ProcessSchema):
+    bpmn = fields.String()
+    versions = fields.List(fields.Dict())
+
+
+class ProcessQuerySchema(Schema):
+    version = fields.Integer(validate=validate.Range(min=1))
+
+
+class StartCaseSchema(Schema):
+    process = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    data = fields.Dict(keys=fields.String(validate=validate.Length(max=100)),
+                       load_default=dict)
+
+
+class OpenTaskSchema(Schema):
+    id = fields.String()
+    element_id = fields.String()
+    name = fields.String()
+    lane = fields.String()
+    claimed_by = fields.String(allow_none=True)
+    activated_at = fields.String()
+    form = fields.Dict()
+    properties = fields.Dict()
+
+
+class CaseSchema(Schema):
+    id = fields.String()
+    process = fields.String()
+    version = fields.Integer(metadata={"description": "process version the case runs on"})
+    status = fields.String(validate=validate.OneOf(["active", "completed", "cancelled"]))
+    data = fields.Dict()
+    open_tasks = fields.List(fields.Nested(OpenTaskSchema))
+    case_version = fields.Integer(metadata={"description": "number of events; use in If-Match"})
+    started_by = fields.String()
+    path = fields.List(fields.String(), metadata={"description": "BPMN element ids passed"})
+    head_hash = fields.String()
+    position = fields.Integer(metadata={"description": "log position of the last write"})
+
+
+class EventSchema(Schema):
+    seq = fields.Integer()
+    type = fields.String()
+    at = fields.String(metadata={"description": "ISO 8601 in WITA (+08:00)"})
+    actor = fields.String(allow_none=True)
+    task = fields.String(allow_none=True)
+    element_id = fields.String(allow_none=True)
+    data = fields.Dict()
+    prev_hash = fields.String()
+
+
+class InboxQuerySchema(Schema):
+    process = fields.String()
+    after = fields.Integer(validate=validate.Range(min=0),
+                           metadata={"description": "wait until this log position is visible"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class InboxTaskSchema(Schema):
+    id = fields.String(attribute="task_id")
+    case_id = fields.String()
+    process = fields.String()
+    element_id = fields.String()
+    name = fields.String()
+    lane = fields.String()
+    state = fields.String()
+    claimed_by = fields.String(allow_none=True)
+    activated_at = fields.String()
+    due_at = fields.String(allow_none=True)
+    form = fields.Dict()
+    properties = fields.Dict()
+    summary = fields.Dict()
+
+
+class CompleteTaskSchema(Schema):
+    data = fields.Dict(keys=fields.String(validate=validate.Length(max=100)),
+                       load_default=dict)
+    case_version = fields.Integer(metadata={"description": "optional; same as If-Match"})
+
+
+class TaskCommandSchema(Schema):
+    case_version = fields.Integer(metadata={"description": "optional; same as If-Match"})
+
+
+class CancelCaseSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+    case_version = fields.Integer()
+
+
+class CommandResultSchema(Schema):
+    case_id = fields.String()
+    case_version = fields.Integer(attribute="version")
+    position = fields.Integer()
+
+
+def dump_list(schema: type[Schema], items: list[Any]) -> list[dict[str, Any]]:
+    return schema(many=True).dump(items)  # type: ignore[return-value]

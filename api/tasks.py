@@ -1,0 +1,96 @@
+"""Inbox and task commands: claim, release, complete."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import current_app
+from flask_smorest import Blueprint
+
+from api.auth import current_actor, services
+from api.concurrency import etag, expected_version
+from api.schemas import (
+    CommandResultSchema,
+    CompleteTaskSchema,
+    InboxQuerySchema,
+    InboxTaskSchema,
+    TaskCommandSchema,
+)
+from orchestrator.commands import ClaimTask, CompleteTask, ReleaseTask
+from orchestrator.errors import TaskNotFound
+
+blp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="Inbox and tasks")
+
+
+def _task(task_id: UUID) -> dict[str, Any]:
+    """Find a task's case through the read model, catching up once if it is not there yet."""
+    svc = services()
+    task = svc.inbox.task(str(task_id))
+    if task is None:
+        svc.projections.catch_up()
+        task = svc.inbox.task(str(task_id))
+    if task is None:
+        raise TaskNotFound(f"no task {task_id}", task=str(task_id))
+    return task
+
+
+@blp.route("/inbox")
+@blp.arguments(InboxQuerySchema, location="query")
+@blp.response(200, InboxTaskSchema(many=True))
+def inbox(args: dict[str, Any]) -> tuple[list[dict[str, Any]], int, dict[str, str]]:
+    """Tasks ready for the caller's roles: unclaimed, or claimed by the caller."""
+    actor = current_actor()
+    svc = services()
+    fresh = svc.projections.wait(args.get("after"), timeout=current_app.config["READ_WAIT"])
+    rows = svc.inbox.inbox(actor.roles, actor.username, args.get("process"),
+                           args["limit"], args["offset"])
+    return rows, 200, {"X-Alur-Stale": "false" if fresh else "true"}
+
+
+@blp.route("/tasks/<uuid:task_id>")
+@blp.response(200, InboxTaskSchema)
+def show(task_id: UUID) -> dict[str, Any]:
+    """One task (any state), for holders of its lane's role."""
+    task = _task(task_id)
+    if task["lane"] not in current_actor().roles:
+        raise TaskNotFound(f"no task {task_id}", task=str(task_id))
+    return task
+
+
+@blp.route("/tasks/<uuid:task_id>/claim", methods=["POST"])
+@blp.arguments(TaskCommandSchema(partial=True), required=False)
+@blp.response(200, CommandResultSchema)
+def claim(body: dict[str, Any] | None, task_id: UUID) -> Any:
+    """Claim a ready task: others in the lane no longer see it."""
+    task = _task(task_id)
+    result = services().orchestrator.claim_task(ClaimTask(
+        UUID(task["case_id"]), task_id, current_actor(), expected_version(body)))
+    return _done(result)
+
+
+@blp.route("/tasks/<uuid:task_id>/release", methods=["POST"])
+@blp.arguments(TaskCommandSchema(partial=True), required=False)
+@blp.response(200, CommandResultSchema)
+def release(body: dict[str, Any] | None, task_id: UUID) -> Any:
+    """Give a claimed task back to the lane."""
+    task = _task(task_id)
+    result = services().orchestrator.release_task(ReleaseTask(
+        UUID(task["case_id"]), task_id, current_actor(), expected_version(body)))
+    return _done(result)
+
+
+@blp.route("/tasks/<uuid:task_id>/complete", methods=["POST"])
+@blp.arguments(CompleteTaskSchema)
+@blp.response(200, CommandResultSchema)
+def complete(body: dict[str, Any], task_id: UUID) -> Any:
+    """Complete a ready task with data matching its form."""
+    task = _task(task_id)
+    result = services().orchestrator.complete_task(CompleteTask(
+        UUID(task["case_id"]), task_id, current_actor(), body["data"], expected_version(body)))
+    return _done(result)
+
+
+def _done(result: Any) -> Any:
+    services().projections.poke()
+    return result, 200, etag(result.version)

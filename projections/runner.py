@@ -1,0 +1,141 @@
+"""Follow the event log and feed the projections; catch up, rebuild, report lag.
+
+SQLite recorders cannot subscribe, so one catch-up loop over ``select_notifications`` serves both
+stores: each batch starts after the view's own tracked position, and the view writes rows and
+tracking in one transaction, so a crash at any point resumes without double effects.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import InfrastructureFactory, IntegrityError, Tracking
+from eventsourcing.projection import Projection
+from eventsourcing.utils import Environment
+
+from projections.sql import SqlView
+
+log = logging.getLogger(__name__)
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class ProjectionSpec:
+    """How to build one projection: its class and the view class for each store."""
+
+    projection_class: type[Projection[Any]]
+    sqlite_view: type[SqlView]
+    postgres_view: type[SqlView]
+    factory: Callable[[Any], Projection[Any]] | None = None
+
+
+class Projections:
+    """The projections of one deployment, each with its own view (own file on SQLite)."""
+
+    def __init__(self, app: Application[Any], specs: list[ProjectionSpec],
+                 env_for: Callable[[str], dict[str, str]]) -> None:
+        self.app = app
+        self.projections: dict[str, Projection[Any]] = {}
+        for spec in specs:
+            name = spec.projection_class.name
+            env = env_for(name)
+            postgres = env["PERSISTENCE_MODULE"].endswith("postgres")
+            view_class = spec.postgres_view if postgres else spec.sqlite_view
+            factory = InfrastructureFactory.construct(env=Environment(name, env))
+            view = factory.tracking_recorder(view_class)  # type: ignore[arg-type]
+            make = spec.factory or spec.projection_class
+            self.projections[name] = make(view)
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def view(self, name: str) -> Any:
+        return self.projections[name].view
+
+    def catch_up(self, names: list[str] | None = None) -> int:
+        """Process every notification not yet tracked; returns how many were applied."""
+        with self._lock:
+            return sum(self._catch_up_one(self.projections[n]) for n in names or self.projections)
+
+    def _catch_up_one(self, projection: Projection[Any]) -> int:
+        done = 0
+        recorder = self.app.recorder
+        topics = projection.topics
+        while True:
+            start = (projection.view.max_tracking_id(self.app.name) or 0) + 1
+            batch = recorder.select_notifications(start=start, limit=BATCH)
+            if not batch:
+                return done
+            for notification in batch:
+                tracking = Tracking(self.app.name, notification.id)
+                if topics and notification.topic not in topics:
+                    event: Any = None
+                else:
+                    event = self.app.mapper.to_domain_event(notification)
+                try:
+                    projection.process_event(event, tracking)
+                except IntegrityError:  # another runner got there first: re-read position
+                    break
+                done += 1
+
+    def rebuild(self, name: str) -> int:
+        """Drop the view's tables and position, then replay the whole log into it."""
+        with self._lock:
+            self.projections[name].view.drop(self.app.name)
+            return self._catch_up_one(self.projections[name])
+
+    def status(self) -> list[dict[str, Any]]:
+        head = self.app.recorder.max_notification_id() or 0
+        rows = []
+        for name, projection in self.projections.items():
+            position = projection.view.max_tracking_id(self.app.name) or 0
+            rows.append({"name": name, "position": position, "head": head, "lag": head - position})
+        return rows
+
+    def wait(self, position: int | None, timeout: float = 2.0) -> bool:
+        """Read-your-writes: True once every projection has reached ``position``."""
+        if not position:
+            return True
+        if self._thread is None:  # no background runner here: catch up ourselves
+            self.catch_up()
+        else:
+            self._wake.set()
+        try:
+            for projection in self.projections.values():
+                projection.view.wait(self.app.name, position, timeout=timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    def poke(self) -> None:
+        self._wake.set()
+
+    def start(self, interval: float = 0.5) -> None:
+        """Follow the log in a background thread (inside ``alur serve``)."""
+        self._thread = threading.Thread(target=self._loop, args=(interval,), daemon=True,
+                                        name="alur-projections")
+        self._thread.start()
+
+    def run_forever(self, interval: float = 0.5) -> None:
+        self._loop(interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def _loop(self, interval: float) -> None:
+        while not self._stop.is_set():
+            try:
+                self.catch_up()
+            except Exception:  # keep following; the error is logged and retried
+                log.exception("projection catch-up failed")
+            self._wake.wait(interval)
+            self._wake.clear()

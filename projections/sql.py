@@ -1,0 +1,82 @@
+"""Read-model storage on both stores: the SQL is written once, the dialects differ only here.
+
+A view is an eventsourcing TrackingRecorder (its position is a tracking record) that also owns
+some tables. ``write(tracking, statements)`` runs the statements and records the tracking in one
+transaction: a crash leaves either both or neither, and a replayed notification is refused by
+the library's tracking table (exactly-once effect).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+from psycopg.sql import SQL
+
+Statement = tuple[str, dict[str, Any]]
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+class SqlView:
+    """Portable part of a view: table DDL and row access with ``:name`` parameters."""
+
+    tables: Sequence[str] = ()  # table names, dropped on rebuild
+    ddl: Sequence[str] = ()  # CREATE TABLE / INDEX IF NOT EXISTS statements
+
+    def write(self, tracking: Tracking, statements: Iterable[Statement]) -> None:
+        with self._transaction(commit=True) as cursor:
+            for sql, params in statements:
+                cursor.execute(self._sql(sql), params)
+            self._insert_tracking(cursor, tracking)  # type: ignore[attr-defined]
+
+    def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        with self._transaction(commit=False) as cursor:
+            cursor.execute(self._sql(sql), params or {})
+            return [dict(row) for row in cursor.fetchall()]
+
+    def drop(self, application_name: str) -> None:
+        """Drop the read tables and forget the position, then recreate empty tables."""
+        with self._transaction(commit=True) as cursor:
+            for table in self.tables:
+                cursor.execute(self._sql(f"DROP TABLE IF EXISTS {table}"))
+            cursor.execute(self._sql(self._delete_tracking_sql()), {"app": application_name})
+        self.create_table()  # type: ignore[attr-defined]
+
+    def _transaction(self, commit: bool) -> Any:
+        return self.datastore.transaction(commit=commit)  # type: ignore[attr-defined]
+
+    def _sql(self, sql: str) -> str:
+        return sql
+
+    def _delete_tracking_sql(self) -> str:
+        raise NotImplementedError
+
+
+class SQLiteSqlView(SqlView, SQLiteTrackingRecorder):
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *self.ddl]
+
+    def _delete_tracking_sql(self) -> str:
+        return "DELETE FROM tracking WHERE application_name = :app"
+
+
+class PostgresSqlView(SqlView, PostgresTrackingRecorder):
+    def __init__(self, datastore: Any, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self._tables = re.compile(r"\b(" + "|".join(map(re.escape, self.tables)) + r")\b")
+        self.sql_create_statements.extend(SQL(self._qualify(s)) for s in self.ddl)  # type: ignore[arg-type]
+
+    def _qualify(self, sql: str) -> str:
+        """Tables live in the datastore's schema (tests give each run its own)."""
+        return self._tables.sub(rf'"{self.datastore.schema}".\1', sql)
+
+    def _sql(self, sql: str) -> str:
+        return _NAMED.sub(r"%(\1)s", self._qualify(sql).replace("%", "%%"))
+
+    def _delete_tracking_sql(self) -> str:
+        return (f'DELETE FROM "{self.datastore.schema}".{self.tracking_table_name}'
+                " WHERE application_name = :app")

@@ -1,0 +1,27 @@
+# The two commands of the README: `make serve` and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+
+.PHONY: install serve test lint bench
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+serve: install  ## SQLite store in the user data dir, every process deployed, demo users seeded
+	$(BIN)/alur serve --host $${ALUR_HOST:-127.0.0.1} --port $${ALUR_PORT:-8000}
+
+test: install  ## the whole suite (PostgreSQL tests run when ALUR_TEST_POSTGRES_URL is set)
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+bench: install
+	$(BIN)/python -m benchmarks.run

@@ -5,14 +5,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
-from orchestrator.case import Case
+from orchestrator.case import Case, OpenTask
 from orchestrator.commands import (
     CancelCase,
     ClaimTask,
@@ -36,6 +37,19 @@ from orchestrator.users import User, user_id
 PROCESSES, USERS = "processes", "users"
 
 
+class OpenTaskAsDict(Transcoding):
+    """Snapshots hold a case's open tasks; store them as plain dicts."""
+
+    type = OpenTask
+    name = "open_task"
+
+    def encode(self, obj: OpenTask) -> dict[str, Any]:
+        return asdict(obj)
+
+    def decode(self, data: dict[str, Any]) -> OpenTask:
+        return OpenTask(**data)
+
+
 class Orchestrator(Application[UUID]):
     """Write side of Alur: processes, cases and users as event-sourced aggregates."""
 
@@ -48,6 +62,10 @@ class Orchestrator(Application[UUID]):
         self.engine = Engine()
         self._models: dict[tuple[str, int], ProcessModel] = {}
         self._models_lock = threading.Lock()
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(OpenTaskAsDict())
 
     # -- processes ---------------------------------------------------------------------------
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from uuid import UUID
 
 import pytest
+from eventsourcing.utils import get_topic
 
 from alur.bootstrap import Services
 from orchestrator.case import Case
 from orchestrator.commands import Actor, ClaimTask, CompleteTask, ReleaseTask, StartCase
 from orchestrator.errors import StaleCaseVersion
 from orchestrator.hashchain import GENESIS, event_hash
-from eventsourcing.utils import get_topic
 
 ALL = Actor("tester", frozenset({"pelapor", "admin", "sekretaris", "unit_pengaduan",
                                   "rapat_pleno"}))

@@ -1,0 +1,75 @@
+"""The Case aggregate without a store: given events, when a command, then new events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+
+from orchestrator.case import Case
+from orchestrator.commands import Actor
+from orchestrator.engine import Engine, load_model
+from orchestrator.errors import InvalidTaskData, NotInLane, TaskClaimedByOther, TaskNotReady
+from orchestrator.roles import RoleRegistry
+
+ROOT = Path(__file__).resolve().parents[2] / "processes"
+MODEL = load_model("sop_9_3", (ROOT / "bpmn" / "sop-9.3.bpmn").read_bytes(),
+                   RoleRegistry.load(ROOT / "roles.yaml"))
+ENGINE = Engine()
+ANYONE = Actor("u", frozenset(MODEL.lanes.values()))
+
+
+def new_case() -> Case:
+    case = Case.start(MODEL, 1, {"subjek": "x"}, Actor("admin", frozenset({"admin"})), ENGINE)
+    case.collect_events()
+    return case
+
+
+def only_task(case: Case) -> UUID:
+    (task_id,) = case.open_tasks
+    return UUID(task_id)
+
+
+def test_start_activates_the_pelapor_task() -> None:
+    case = Case.start(MODEL, 1, {}, ANYONE, ENGINE)
+    events = case.collect_events()
+    assert [e.type_name for e in events] == ["CaseStarted", "TaskActivated"]
+    assert events[1].lane == "pelapor" and events[1].properties["row"] == "1"
+
+
+def test_complete_records_completion_then_next_activation() -> None:
+    case = new_case()
+    case.complete_task(only_task(case), {"catatan": "ok"}, ANYONE, MODEL, ENGINE)
+    events = case.collect_events()
+    assert [e.type_name for e in events] == ["TaskCompleted", "TaskActivated"]
+    assert events[0].actor == "u" and events[0].data == {"catatan": "ok"}
+    assert events[1].lane == "admin"
+
+
+def test_plenary_tidak_benar_takes_the_gateway_and_ends() -> None:
+    case = new_case()
+    for _ in range(6):
+        case.complete_task(only_task(case), {}, ANYONE, MODEL, ENGINE)
+    case.collect_events()
+    case.complete_task(only_task(case), {"keputusan_pleno": "tidak_benar"}, ANYONE, MODEL, ENGINE)
+    events = case.collect_events()
+    assert [e.type_name for e in events] == ["TaskCompleted", "GatewayTaken", "CaseCompleted"]
+    assert events[1].flow_name == "Tidak Benar (T)"
+    assert case.status == "completed" and not case.open_tasks
+
+
+def test_refusals_append_nothing() -> None:
+    case = new_case()
+    task = only_task(case)
+    with pytest.raises(NotInLane):
+        case.complete_task(task, {}, Actor("x", frozenset({"admin"})), MODEL, ENGINE)
+    with pytest.raises(InvalidTaskData):
+        case.complete_task(task, {"bogus": 1}, ANYONE, MODEL, ENGINE)
+    case.claim(task, ANYONE)
+    case.collect_events()
+    with pytest.raises(TaskClaimedByOther):
+        case.complete_task(task, {}, Actor("other", ANYONE.roles), MODEL, ENGINE)
+    with pytest.raises(TaskNotReady):
+        case.claim(UUID(int=0), ANYONE)
+    assert case.collect_events() == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,8 +14,18 @@ _HIDDEN = {"originator_id", "originator_version", "timestamp", "prev_hash", "eng
            "originator_topic", "actor", "task_id", "passed"}
 
 
+def to_wita(value: str | None) -> str | None:
+    """ISO 8601 in WITA (+08:00) for clients; read models store UTC so that text sorts."""
+    return datetime.fromisoformat(value).astimezone(WITA).isoformat() if value else value
+
+
+def task_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, **{k: to_wita(row.get(k)) for k in ("activated_at", "due_at", "completed_at")}}
+
+
 def case_dict(case: Case, position: int | None = None) -> dict[str, Any]:
-    tasks = [{**asdict(t), "id": t.task_id} for t in case.open_tasks.values()]
+    tasks = [{**asdict(t), "id": t.task_id, "activated_at": to_wita(t.activated_at)}
+             for t in case.open_tasks.values()]
     result = {
         "id": str(case.id), "process": case.process_key, "version": case.process_version,
         "status": case.status, "data": case.data, "open_tasks": tasks,

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from api.auth import current_actor, services
 from api.concurrency import etag, expected_version
+from api.presenters import task_row
 from api.schemas import (
     CommandResultSchema,
     CompleteTaskSchema,
@@ -32,7 +33,7 @@ def _task(task_id: UUID) -> dict[str, Any]:
         task = svc.inbox.task(str(task_id))
     if task is None:
         raise TaskNotFound(f"no task {task_id}", task=str(task_id))
-    return task
+    return task_row(task)
 
 
 @blp.route("/inbox")
@@ -45,7 +46,7 @@ def inbox(args: dict[str, Any]) -> tuple[list[dict[str, Any]], int, dict[str, st
     fresh = svc.projections.wait(args.get("after"), timeout=current_app.config["READ_WAIT"])
     rows = svc.inbox.inbox(actor.roles, actor.username, args.get("process"),
                            args["limit"], args["offset"])
-    return rows, 200, {"X-Alur-Stale": "false" if fresh else "true"}
+    return [task_row(r) for r in rows], 200, {"X-Alur-Stale": "false" if fresh else "true"}
 
 
 @blp.route("/tasks/<uuid:task_id>")
@@ -55,7 +56,7 @@ def show(task_id: UUID) -> dict[str, Any]:
     task = _task(task_id)
     if task["lane"] not in current_actor().roles:
         raise TaskNotFound(f"no task {task_id}", task=str(task_id))
-    return task
+    return task_row(task)
 
 
 @blp.route("/tasks/<uuid:task_id>/claim", methods=["POST"])

@@ -61,3 +61,10 @@ def test_case_detail_contract(api: Api) -> None:
     services.orchestrator.register_user(User(username="ppid", full_name="PPID", roles=["ppid"],
                                              password_hash=hash_password(DEMO_PASSWORD)))
     assert api.get(f"/cases/{body['id']}", "ppid").status_code == 404
+
+
+def test_times_are_given_in_wita(api: Api) -> None:
+    created = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {}}).get_json()
+    assert created["open_tasks"][0]["activated_at"].endswith("+08:00")
+    (task,) = api.get(f"/inbox?after={created['position']}", "pelapor").get_json()
+    assert task["activated_at"].endswith("+08:00") and task["due_at"].endswith("+08:00")

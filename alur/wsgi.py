@@ -1,0 +1,21 @@
+"""WSGI entry point for gunicorn: ``gunicorn 'alur.wsgi:create()'``.
+
+Deployment of processes is a release step (``alur processes deploy``), not done per worker, so
+that several workers starting at once do not race to deploy the same files.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from alur.bootstrap import bootstrap
+from alur.config import Config
+from api.app import create_app
+
+
+def create() -> Flask:
+    config = Config.from_env()
+    services = bootstrap(config)
+    if config.projections_in_process:
+        services.projections.start()
+    return create_app(services)

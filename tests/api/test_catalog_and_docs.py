@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from alur.bootstrap import DEMO_PASSWORD
-from orchestrator.passwords import hash_password
-from orchestrator.users import User
 from tests.conftest import Api
 
 
@@ -22,13 +19,15 @@ def test_roles_list_every_lane_and_its_demo_user(api: Api) -> None:
     for lane in ("pelapor", "admin", "sekretaris", "unit_pengaduan", "rapat_pleno"):
         assert roles[lane]["demo_user"] == lane
     assert roles["unit_pengaduan"]["name"] == "Unit Pengaduan"
+    assert roles["ppid"]["demo_user"] == "ppid"  # a lane of SOP 9.22
     for system in ("inspektur", "pemilik_proses", "administrator"):
         assert roles[system]["demo_user"] == system
 
 
 def test_processes_list_and_detail_with_bpmn(api: Api) -> None:
-    listed = api.get("/processes", "admin").get_json()
-    assert {"key": "sop_9_3", "version": 1, "sop": "9.3"}.items() <= listed[0].items()
+    listed = {p["key"]: p for p in api.get("/processes", "admin").get_json()}
+    assert {"key": "sop_9_3", "version": 1, "sop": "9.3"}.items() <= listed["sop_9_3"].items()
+    assert len(listed) == 27  # every flowchart of SOP 9.1-9.22
     detail = api.get("/processes/sop_9_3", "admin").get_json()
     assert detail["bpmn"].startswith("<?xml") and "bpmndi:BPMNDiagram" in detail["bpmn"]
     assert detail["versions"][0]["version"] == 1
@@ -57,9 +56,6 @@ def test_case_detail_contract(api: Api) -> None:
     assert shown["status"] == "active" and shown["data"] == {"a": "b"}
     assert shown["open_tasks"][0]["lane"] == "pelapor"
     # a user with no role in the process cannot see it, nor learn that it exists
-    services = api.client.application.extensions["alur"]
-    services.orchestrator.register_user(User(username="ppid", full_name="PPID", roles=["ppid"],
-                                             password_hash=hash_password(DEMO_PASSWORD)))
     assert api.get(f"/cases/{body['id']}", "ppid").status_code == 404
 
 

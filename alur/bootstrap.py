@@ -12,6 +12,7 @@ from orchestrator.commands import Actor, DeployProcess
 from orchestrator.engine import executable_process_ids
 from orchestrator.passwords import hash_password
 from orchestrator.roles import SYSTEM_ROLES, RoleRegistry
+from orchestrator.standards import load_standards
 from orchestrator.users import User
 from orchestrator.worktime import Calendar
 from projections.inbox import InboxProjection, PostgresInboxView, SQLiteInboxView
@@ -43,7 +44,8 @@ def bootstrap(config: Config) -> Services:
     roles = RoleRegistry.load(config.processes_dir / "roles.yaml")
     calendar = Calendar(config.timezone, config.office_hours, config.friday_hours,
                         config.cuti_bersama)
-    orchestrator = Orchestrator(env=eventsourcing_env(config), roles=roles)
+    standards = load_standards(config.processes_dir / "catalogue")
+    orchestrator = Orchestrator(env=eventsourcing_env(config), roles=roles, standards=standards)
     specs = [ProjectionSpec(InboxProjection, SQLiteInboxView, PostgresInboxView,
                             factory=lambda view: InboxProjection(view, calendar))]
     projections = Projections(orchestrator, specs, lambda name: eventsourcing_env(config, name))

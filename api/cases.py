@@ -1,4 +1,4 @@
-"""Cases: start, show, history, cancel."""
+"""Cases: start, show, history, service-time extension, cancel."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from api.schemas import (
     CaseSchema,
     CommandResultSchema,
     EventSchema,
+    ExtendDeadlineSchema,
     StartCaseSchema,
 )
 from orchestrator.case import Case
-from orchestrator.commands import Actor, CancelCase, StartCase
+from orchestrator.commands import Actor, CancelCase, ExtendDeadline, StartCase
 from orchestrator.errors import CaseNotFound
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases")
@@ -43,7 +44,8 @@ def start(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
     app = services().orchestrator
     result = app.start_case(StartCase(body["process"], body["data"], current_actor()))
     services().projections.poke()
-    return case_dict(app.get_case(result.case_id), result.position), 201, etag(result.version)
+    case = app.get_case(result.case_id)
+    return case_dict(case, services().calendar, result.position), 201, etag(result.version)
 
 
 @blp.route("/<uuid:case_id>")
@@ -51,7 +53,7 @@ def start(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
 def show(case_id: UUID) -> tuple[dict[str, Any], int, dict[str, str]]:
     """The case now: status, data, open tasks, version (also as ETag)."""
     case = readable_case(case_id, current_actor())
-    return case_dict(case), 200, etag(case.version)
+    return case_dict(case, services().calendar), 200, etag(case.version)
 
 
 @blp.route("/<uuid:case_id>/events")
@@ -60,6 +62,17 @@ def events(case_id: UUID) -> list[dict[str, Any]]:
     """The case's full history, in order."""
     readable_case(case_id, current_actor())
     return [event_dict(e) for e in services().orchestrator.case_events(case_id)]
+
+
+@blp.route("/<uuid:case_id>/deadline/extend", methods=["POST"])
+@blp.arguments(ExtendDeadlineSchema)
+@blp.response(200, CommandResultSchema)
+def extend_deadline(body: dict[str, Any], case_id: UUID) -> Any:
+    """Extend the service time once, with a written reason (e.g. PPID: +2 or +7 working days)."""
+    result = services().orchestrator.extend_deadline(
+        ExtendDeadline(case_id, current_actor(), body["reason"], expected_version(body)))
+    services().projections.poke()
+    return result, 200, etag(result.version)
 
 
 @blp.route("/<uuid:case_id>/cancel", methods=["POST"])

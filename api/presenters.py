@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from orchestrator.case import Case
+from orchestrator.worktime import Calendar, Duration
 
 WITA = ZoneInfo("Asia/Makassar")
 _HIDDEN = {"originator_id", "originator_version", "timestamp", "prev_hash", "engine_state",
@@ -23,14 +24,29 @@ def task_row(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, **{k: to_wita(row.get(k)) for k in ("activated_at", "due_at", "completed_at")}}
 
 
-def case_dict(case: Case, position: int | None = None) -> dict[str, Any]:
+def deadline_dict(case: Case, calendar: Calendar) -> dict[str, Any] | None:
+    """The case's service time with its due moment in working time (extensions included)."""
+    if case.deadline is None:
+        return None
+    deadline = dict(case.deadline)
+    extensions = deadline["extensions"]
+    days = deadline["working_days"] + sum(e["working_days"] for e in extensions)
+    minutes = deadline["working_minutes"] + sum(e["working_minutes"] for e in extensions)
+    start = datetime.fromisoformat(deadline.pop("set_at"))
+    due = calendar.add(start, Duration(minutes=minutes, days=days)) if days or minutes else None
+    deadline["due_at"] = due.astimezone(WITA).isoformat() if due else None
+    deadline["started_at"] = start.astimezone(WITA).isoformat()
+    return deadline
+
+
+def case_dict(case: Case, calendar: Calendar, position: int | None = None) -> dict[str, Any]:
     tasks = [{**asdict(t), "id": t.task_id, "activated_at": to_wita(t.activated_at)}
              for t in case.open_tasks.values()]
     result = {
         "id": str(case.id), "process": case.process_key, "version": case.process_version,
         "status": case.status, "data": case.data, "open_tasks": tasks,
         "case_version": case.version, "started_by": case.started_by, "path": case.path,
-        "head_hash": case.head_hash,
+        "head_hash": case.head_hash, "deadline": deadline_dict(case, calendar),
     }
     if position is not None:
         result["position"] = position

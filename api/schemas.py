@@ -77,6 +77,8 @@ class CaseSchema(Schema):
     started_by = fields.String()
     path = fields.List(fields.String(), metadata={"description": "BPMN element ids passed"})
     head_hash = fields.String()
+    deadline = fields.Dict(allow_none=True, metadata={
+        "description": "service time from Keputusan 33/2025, due_at in working time"})
     position = fields.Integer(metadata={"description": "log position of the last write"})
 
 
@@ -123,6 +125,11 @@ class CompleteTaskSchema(Schema):
 
 class TaskCommandSchema(Schema):
     case_version = fields.Integer(metadata={"description": "optional; same as If-Match"})
+
+
+class ExtendDeadlineSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=10, max=2000))
+    case_version = fields.Integer()
 
 
 class CancelCaseSchema(Schema):

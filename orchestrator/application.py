@@ -20,6 +20,7 @@ from orchestrator.commands import (
     CommandResult,
     CompleteTask,
     DeployProcess,
+    ExtendDeadline,
     ReleaseTask,
     StartCase,
 )
@@ -32,6 +33,7 @@ from orchestrator.errors import (
     StaleCaseVersion,
 )
 from orchestrator.roles import RoleRegistry
+from orchestrator.standards import ServiceStandard
 from orchestrator.users import User, user_id
 
 PROCESSES, USERS = "processes", "users"
@@ -56,9 +58,11 @@ class Orchestrator(Application[UUID]):
     name = "alur"
     snapshotting_intervals = {Case: 50}
 
-    def __init__(self, env: dict[str, str], roles: RoleRegistry) -> None:
+    def __init__(self, env: dict[str, str], roles: RoleRegistry,
+                 standards: dict[str, ServiceStandard] | None = None) -> None:
         super().__init__(env=env)
         self.roles = roles
+        self.standards = standards or {}
         self.engine = Engine()
         self._models: dict[tuple[str, int], ProcessModel] = {}
         self._models_lock = threading.Lock()
@@ -122,7 +126,8 @@ class Orchestrator(Application[UUID]):
         model, version = self.model(cmd.process)
         if not cmd.actor.roles & set(model.lanes.values()):
             raise NotAllowed(f"{cmd.actor.username} holds no role of process '{cmd.process}'")
-        case = Case.start(model, version, cmd.data, cmd.actor, self.engine)
+        case = Case.start(model, version, cmd.data, cmd.actor, self.engine,
+                          self.standards.get(cmd.process))
         return self._save(case)
 
     def claim_task(self, cmd: ClaimTask) -> CommandResult:
@@ -139,6 +144,14 @@ class Orchestrator(Application[UUID]):
         case = self.get_case(cmd.case_id, expected_version=cmd.expected_version)
         model, _ = self.model(case.process_key, case.process_version)
         case.complete_task(cmd.task_id, cmd.data, cmd.actor, model, self.engine)
+        return self._save(case)
+
+    def extend_deadline(self, cmd: ExtendDeadline) -> CommandResult:
+        case = self.get_case(cmd.case_id, expected_version=cmd.expected_version)
+        model, _ = self.model(case.process_key, case.process_version)
+        if not cmd.actor.roles & set(model.lanes.values()):
+            raise NotAllowed(f"{cmd.actor.username} holds no role of process '{case.process_key}'")
+        case.extend_deadline(self.standards.get(case.process_key), cmd.actor, cmd.reason)
         return self._save(case)
 
     def cancel_case(self, cmd: CancelCase) -> CommandResult:

@@ -21,12 +21,15 @@ from orchestrator.commands import Actor
 from orchestrator.engine import Engine, Outcome, ProcessModel
 from orchestrator.errors import (
     CaseClosed,
+    Conflict,
     InvalidTaskData,
+    NotAllowed,
     NotInLane,
     TaskClaimedByOther,
     TaskNotReady,
 )
 from orchestrator.hashchain import GENESIS, event_hash
+from orchestrator.standards import ServiceStandard
 
 ACTIVE, COMPLETED, CANCELLED = "active", "completed", "cancelled"
 
@@ -129,6 +132,40 @@ class Case(Aggregate):
         flow_name: str
         target_id: str
 
+    class DeadlineSet(Event):
+        """The case falls under a public service standard: its service time starts now."""
+
+        type_name = "DeadlineSet"
+        service: str
+        service_name: str
+        rule: int
+        rule_text: str
+        working_days: int
+        working_minutes: int
+
+        def apply_to(self, case: Case) -> None:
+            case.deadline = {
+                "service": self.service, "service_name": self.service_name, "rule": self.rule,
+                "rule_text": self.rule_text, "working_days": self.working_days,
+                "working_minutes": self.working_minutes, "set_at": self.timestamp.isoformat(),
+                "extensions": [],
+            }
+
+    class DeadlineExtended(Event):
+        """The standard's extension, taken once, in writing, with a reason."""
+
+        type_name = "DeadlineExtended"
+        working_days: int
+        working_minutes: int
+        reason: str
+        actor: str
+
+        def apply_to(self, case: Case) -> None:
+            case.deadline["extensions"].append({
+                "working_days": self.working_days, "working_minutes": self.working_minutes,
+                "reason": self.reason, "actor": self.actor, "at": self.timestamp.isoformat(),
+            })
+
     class Completed(Event):
         type_name = "CaseCompleted"
 
@@ -157,22 +194,44 @@ class Case(Aggregate):
         self.path = list(passed)
         self.status = ACTIVE
         self.open_tasks: dict[str, OpenTask] = {}
+        self.deadline: dict[str, Any] | None = None
         self.head_hash = GENESIS
 
     # -- commands ---------------------------------------------------------------------------
 
     @classmethod
     def start(cls, model: ProcessModel, version: int, data: dict[str, Any], actor: Actor,
-              engine: Engine) -> Case:
-        """Start a case: the engine runs to the first human tasks."""
+              engine: Engine, standard: ServiceStandard | None = None) -> Case:
+        """Start a case: the service time starts, the engine runs to the first human tasks."""
         outcome = engine.start(model, data)
         case = cls._create(
             cls.Started, id=uuid4(), process_key=model.key, process_version=version,
             bpmn_sha256=model.sha256, data=data, actor=actor.username,
             engine_state=outcome.state, passed=outcome.passed, prev_hash=GENESIS,
         )
+        chosen = standard.deadline_for(data) if standard else None
+        if standard and chosen:
+            index, deadline = chosen
+            case._trigger(cls.DeadlineSet, service=standard.key, service_name=standard.name,
+                          rule=index, rule_text=deadline.rule,
+                          working_days=deadline.working_days,
+                          working_minutes=deadline.working_minutes)
         case._record_outcome(outcome)
         return case
+
+    def extend_deadline(self, standard: ServiceStandard | None, actor: Actor, reason: str) -> None:
+        """Extend the service time once, as the standard allows, with a written reason."""
+        self._ensure_active()
+        if self.deadline is None or standard is None:
+            raise NotAllowed("this case has no service time to extend")
+        extension = standard.extension_for(self.deadline["rule"])
+        if extension is None:
+            raise NotAllowed(f"the standard of {standard.name} allows no extension")
+        if self.deadline["extensions"]:
+            raise Conflict("the service time has already been extended once")
+        self._trigger(self.DeadlineExtended, working_days=extension.working_days,
+                      working_minutes=extension.working_minutes, reason=reason,
+                      actor=actor.username)
 
     def claim(self, task_id: UUID, actor: Actor) -> None:
         task = self._open_task(task_id, actor)

@@ -59,6 +59,14 @@ class CancelCase:
 
 
 @dataclass(frozen=True)
+class ExtendDeadline:
+    case_id: UUID
+    actor: Actor
+    reason: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
 class DeployProcess:
     key: str
     bpmn: bytes

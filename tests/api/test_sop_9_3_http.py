@@ -72,7 +72,8 @@ def test_history_lists_every_step_in_order(api: Api) -> None:
     assert cases == []  # nothing left for admin
     case = start_complaint(api)
     events = api.get(f"/cases/{case['id']}/events", "admin").get_json()
-    assert [e["type"] for e in events] == ["CaseStarted", "TaskActivated"]
+    assert [e["type"] for e in events] == ["CaseStarted", "DeadlineSet", "TaskActivated"]
+    assert events[1]["data"]["service"] == "svc_pengaduan"
     assert events[0]["at"].endswith("+08:00")
     assert events[0]["actor"] == "admin"
     assert events[0]["data"] == {"subjek": "Antrian layanan", "lokasi": "Bontang Utara"}

@@ -6,10 +6,10 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-import yaml
 
 from orchestrator.engine import executable_process_ids, load_model
 from orchestrator.roles import RoleRegistry
+from tests.processes.catalogue import flowcharts
 
 ROOT = Path(__file__).resolve().parents[2] / "processes"
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -17,15 +17,8 @@ DI = "{http://www.omg.org/spec/BPMN/20100524/DI}"
 ROLES = RoleRegistry.load(ROOT / "roles.yaml")
 
 
-def _flowcharts() -> dict[str, dict]:
-    charts = {}
-    for path in ROOT.glob("catalogue/sop-*.yaml"):
-        for chart in yaml.safe_load(path.read_text())["flowcharts"]:
-            charts[chart["key"]] = chart
-    return charts
 
-
-CHARTS = _flowcharts()
+CHARTS = flowcharts()
 FILES = sorted((ROOT / "bpmn").glob("*.bpmn"))
 MODELS = [(path, key) for path in FILES for key in executable_process_ids(path.read_bytes())]
 

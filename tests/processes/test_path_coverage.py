@@ -14,25 +14,18 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-import yaml
 
 from alur.bootstrap import Services, bootstrap, deploy_all
 from alur.config import Config
 from orchestrator.commands import Actor, CompleteTask, StartCase
+from tests.processes.catalogue import flowcharts
 
 ROOT = Path(__file__).resolve().parents[2] / "processes"
 MAX_STEPS = 300
 
 
-def _charts() -> dict[str, dict[str, Any]]:
-    charts = {}
-    for path in ROOT.glob("catalogue/sop-*.yaml"):
-        for chart in yaml.safe_load(path.read_text())["flowcharts"]:
-            charts[chart["key"]] = chart
-    return charts
 
-
-CHARTS = _charts()
+CHARTS = flowcharts()
 
 
 @pytest.fixture(scope="module")

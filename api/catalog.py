@@ -66,5 +66,6 @@ def process(args: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def _sort_key(key: str) -> tuple[Any, ...]:
-    parts = key.split("_")
-    return (*tuple(int(p) if p.isdigit() else 0 for p in parts[1:3]), key)
+    """SOPs in decree order (9.2 before 9.10), then the services."""
+    numbers = [int(p) for p in key.split("_")[1:3] if p.isdigit()]
+    return (0 if key.startswith("sop_") else 1, numbers, key)

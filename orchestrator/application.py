@@ -9,6 +9,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
@@ -32,11 +33,13 @@ from orchestrator.errors import (
     ProcessNotFound,
     StaleCaseVersion,
 )
+from orchestrator.registration import RegistrationCounter, counter_id, format_number
 from orchestrator.roles import RoleRegistry
 from orchestrator.standards import ServiceStandard
 from orchestrator.users import User, user_id
 
 PROCESSES, USERS = "processes", "users"
+WITA = ZoneInfo("Asia/Makassar")
 
 
 class OpenTaskAsDict(Transcoding):
@@ -126,9 +129,18 @@ class Orchestrator(Application[UUID]):
         model, version = self.model(cmd.process)
         if not cmd.actor.roles & set(model.lanes.values()):
             raise NotAllowed(f"{cmd.actor.username} holds no role of process '{cmd.process}'")
-        case = Case.start(model, version, cmd.data, cmd.actor, self.engine,
-                          self.standards.get(cmd.process))
-        return self._save(case)
+        for attempt in range(5):  # a concurrent start may take the same number: retry
+            counter = self._counter(cmd.process)
+            counter.issue(counter.last + 1)
+            case = Case.start(model, version, cmd.data, cmd.actor, self.engine,
+                              self.standards.get(cmd.process),
+                              format_number(cmd.process, counter.year, counter.last))
+            try:
+                return self._save(case, counter)
+            except StaleCaseVersion:
+                if attempt == 4:
+                    raise
+        raise AssertionError("unreachable")
 
     def claim_task(self, cmd: ClaimTask) -> CommandResult:
         case = self.get_case(cmd.case_id, expected_version=cmd.expected_version)
@@ -203,11 +215,11 @@ class Orchestrator(Application[UUID]):
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _save(self, case: Case) -> CommandResult:
+    def _save(self, case: Case, *others: Any) -> CommandResult:
         if not case.pending_events:
             return CommandResult(case.id, case.version, self.recorder.max_notification_id() or 0)
         with self._conflicts_as_stale():
-            recordings = self.save(case)
+            recordings = self.save(case, *others)
         return CommandResult(case.id, case.version, recordings[-1].notification.id)
 
     @contextmanager
@@ -218,6 +230,13 @@ class Orchestrator(Application[UUID]):
             raise StaleCaseVersion(
                 "someone else changed this case at the same time; reload"
             ) from None
+
+    def _counter(self, key: str) -> RegistrationCounter:
+        year = datetime.now(WITA).year
+        try:
+            return self.repository.get(counter_id(key, year))
+        except AggregateNotFoundError:
+            return RegistrationCounter(key=key, year=year)
 
     def _directory(self, kind: str) -> list[str]:
         try:

@@ -69,6 +69,7 @@ class Case(Aggregate):
         process_key: str
         process_version: int
         bpmn_sha256: str
+        registration: str
         data: dict[str, Any]
         actor: str
         engine_state: str
@@ -182,10 +183,11 @@ class Case(Aggregate):
             case.open_tasks.clear()
 
     def __init__(
-        self, process_key: str, process_version: int, bpmn_sha256: str, data: dict[str, Any],
-        actor: str, engine_state: str, passed: list[str], prev_hash: str,
+        self, process_key: str, process_version: int, bpmn_sha256: str, registration: str,
+        data: dict[str, Any], actor: str, engine_state: str, passed: list[str], prev_hash: str,
     ) -> None:
         self.process_key = process_key
+        self.registration = registration
         self.process_version = process_version
         self.bpmn_sha256 = bpmn_sha256
         self.data = dict(data)
@@ -201,12 +203,13 @@ class Case(Aggregate):
 
     @classmethod
     def start(cls, model: ProcessModel, version: int, data: dict[str, Any], actor: Actor,
-              engine: Engine, standard: ServiceStandard | None = None) -> Case:
+              engine: Engine, standard: ServiceStandard | None = None,
+              registration: str = "") -> Case:
         """Start a case: the service time starts, the engine runs to the first human tasks."""
         outcome = engine.start(model, data)
         case = cls._create(
             cls.Started, id=uuid4(), process_key=model.key, process_version=version,
-            bpmn_sha256=model.sha256, data=data, actor=actor.username,
+            bpmn_sha256=model.sha256, registration=registration, data=data, actor=actor.username,
             engine_state=outcome.state, passed=outcome.passed, prev_hash=GENESIS,
         )
         chosen = standard.deadline_for(data) if standard else None

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-_DURATION = re.compile(r"(\d+(?:[.,]\d+)?)\s*(menit|jam|hari)", re.IGNORECASE)
+# "15 menit", "2 jam", "3 (tiga) hari kerja": a number, an optional spelled-out echo, a unit
+_DURATION = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:\([^)]*\)\s*)?(menit|jam|hari)", re.IGNORECASE)
 _UNITS = {"menit": "minutes", "jam": "hours", "hari": "days"}
 
 

@@ -1,9 +1,14 @@
-"""Inbox projection: every task of every case, so that each role sees what is ready for it."""
+"""Worklist projection: every case and every task, for inboxes, case lists, SLA and dashboards.
+
+Times are stored as fixed-width UTC text (so that text order is time order on both stores);
+the API shows them in WITA. Working-time figures (due moments, minutes of work, cycle times)
+are computed here, once, with the office calendar.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import singledispatchmethod
 from typing import Any
 
@@ -12,26 +17,37 @@ from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 
 from orchestrator.case import Case
-from orchestrator.worktime import Calendar, parse_duration
+from orchestrator.worktime import Calendar, Duration, parse_duration
 from projections.sql import PostgresSqlView, SQLiteSqlView, SqlView, Statement
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS inbox_cases ("
     " case_id TEXT PRIMARY KEY, process TEXT NOT NULL, process_version INTEGER NOT NULL,"
-    " status TEXT NOT NULL, started_at TEXT NOT NULL, started_by TEXT NOT NULL,"
-    " summary TEXT NOT NULL, updated_at TEXT NOT NULL)",
+    " registration TEXT NOT NULL, status TEXT NOT NULL, started_at TEXT NOT NULL,"
+    " started_by TEXT NOT NULL, subject TEXT NOT NULL, summary TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL, completed_at TEXT, cycle_minutes INTEGER,"
+    " service TEXT, deadline_at TEXT, deadline_days INTEGER, deadline_minutes INTEGER)",
     "CREATE TABLE IF NOT EXISTS inbox_tasks ("
     " task_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, process TEXT NOT NULL,"
     " element_id TEXT NOT NULL, name TEXT NOT NULL, lane TEXT NOT NULL, form TEXT NOT NULL,"
     " properties TEXT NOT NULL, state TEXT NOT NULL, claimed_by TEXT,"
-    " activated_at TEXT NOT NULL, due_at TEXT, completed_at TEXT, completed_by TEXT)",
+    " activated_at TEXT NOT NULL, due_at TEXT, completed_at TEXT, completed_by TEXT,"
+    " work_minutes INTEGER)",
     "CREATE INDEX IF NOT EXISTS inbox_tasks_ready ON inbox_tasks (state, lane, due_at)",
     "CREATE INDEX IF NOT EXISTS inbox_tasks_case ON inbox_tasks (case_id)",
+    "CREATE INDEX IF NOT EXISTS inbox_cases_list ON inbox_cases (process, status, started_at)",
+    "CREATE INDEX IF NOT EXISTS inbox_cases_registration ON inbox_cases (registration)",
 )
+SUBJECT_KEYS = ("subjek", "perihal", "subject", "judul", "uraian")
+
+
+def utc(moment: datetime) -> str:
+    """Fixed-width UTC text: lexical order is time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
 
 class InboxView(SqlView):
-    """Rows of the inbox; reads for the API live in ``projections/queries.py``."""
+    """Rows of the worklist; reads for the API live in ``projections/queries.py``."""
 
     tables = ("inbox_tasks", "inbox_cases")
     ddl = DDL
@@ -46,9 +62,13 @@ class PostgresInboxView(InboxView, PostgresSqlView):
 
 
 def _summary(data: dict[str, Any]) -> str:
-    """A short, non-sensitive case summary for inbox rows (first few scalar fields)."""
+    """A short case summary for lists (first few scalar fields; never nested identities)."""
     scalars = {k: v for k, v in data.items() if isinstance(v, str | int | float | bool)}
     return json.dumps(dict(list(scalars.items())[:6]), ensure_ascii=False)
+
+
+def _subject(data: dict[str, Any]) -> str:
+    return next((str(data[k])[:300] for k in SUBJECT_KEYS if data.get(k)), "")
 
 
 class InboxProjection(Projection[InboxView]):
@@ -56,13 +76,14 @@ class InboxProjection(Projection[InboxView]):
 
     name = "inbox"
     topics = tuple(get_topic(cls) for cls in (
-        Case.Started, Case.TaskActivated, Case.TaskClaimed, Case.TaskReleased,
-        Case.TaskCompleted, Case.Completed, Case.Cancelled,
+        Case.Started, Case.DeadlineSet, Case.DeadlineExtended, Case.TaskActivated,
+        Case.TaskClaimed, Case.TaskReleased, Case.TaskCompleted, Case.Completed, Case.Cancelled,
     ))
+    calendar = Calendar()
 
     def __init__(self, view: InboxView, calendar: Calendar | None = None) -> None:
         super().__init__(view)
-        self.calendar = calendar or Calendar()
+        self.calendar = calendar or type(self).calendar
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
@@ -70,17 +91,48 @@ class InboxProjection(Projection[InboxView]):
 
     @process_event.register
     def _(self, event: Case.Started, tracking: Tracking) -> None:
-        at = event.timestamp.isoformat()
+        at = utc(event.timestamp)
         self.view.write(tracking, [(
-            "INSERT INTO inbox_cases VALUES (:case_id, :process, :version, 'active', :at,"
-            " :actor, :summary, :at)",
+            "INSERT INTO inbox_cases (case_id, process, process_version, registration, status,"
+            " started_at, started_by, subject, summary, updated_at)"
+            " VALUES (:case_id, :process, :version, :registration, 'active', :at, :actor,"
+            " :subject, :summary, :at)",
             {"case_id": str(event.originator_id), "process": event.process_key,
-             "version": event.process_version, "at": at, "actor": event.actor,
+             "version": event.process_version, "registration": event.registration, "at": at,
+             "actor": event.actor, "subject": _subject(event.data),
              "summary": _summary(event.data)},
         )])
 
     @process_event.register
+    def _(self, event: Case.DeadlineSet, tracking: Tracking) -> None:
+        self.view.write(tracking, [(
+            "UPDATE inbox_cases SET service = :service, deadline_days = :days,"
+            " deadline_minutes = :minutes, deadline_at = :due WHERE case_id = :case_id",
+            {"service": event.service, "days": event.working_days,
+             "minutes": event.working_minutes, "case_id": str(event.originator_id),
+             "due": self._add(event.timestamp, event.working_days, event.working_minutes)},
+        )])
+
+    @process_event.register
+    def _(self, event: Case.DeadlineExtended, tracking: Tracking) -> None:
+        case_id = str(event.originator_id)
+        (row,) = self.view.rows(
+            "SELECT started_at, deadline_days, deadline_minutes FROM inbox_cases"
+            " WHERE case_id = :case_id", {"case_id": case_id})
+        days = row["deadline_days"] + event.working_days
+        minutes = row["deadline_minutes"] + event.working_minutes
+        start = datetime.fromisoformat(row["started_at"])
+        self.view.write(tracking, [(
+            "UPDATE inbox_cases SET deadline_days = :days, deadline_minutes = :minutes,"
+            " deadline_at = :due WHERE case_id = :case_id",
+            {"days": days, "minutes": minutes, "case_id": case_id,
+             "due": self._add(start, days, minutes)},
+        )])
+
+    @process_event.register
     def _(self, event: Case.TaskActivated, tracking: Tracking) -> None:
+        duration = parse_duration(event.properties.get("duration"))
+        due = self._add(event.timestamp, duration.days, duration.minutes) if duration else None
         self.view.write(tracking, [(
             "INSERT INTO inbox_tasks (task_id, case_id, process, element_id, name, lane, form,"
             " properties, state, activated_at, due_at)"
@@ -90,8 +142,7 @@ class InboxProjection(Projection[InboxView]):
              "element_id": event.element_id, "name": event.name, "lane": event.lane,
              "form": json.dumps(event.form, ensure_ascii=False),
              "properties": json.dumps(event.properties, ensure_ascii=False),
-             "at": event.timestamp.isoformat(),
-             "due_at": self._due(event.timestamp, event.properties.get("duration"))},
+             "at": utc(event.timestamp), "due_at": due},
         )])
 
     @process_event.register
@@ -104,19 +155,23 @@ class InboxProjection(Projection[InboxView]):
 
     @process_event.register
     def _(self, event: Case.TaskCompleted, tracking: Tracking) -> None:
+        rows = self.view.rows("SELECT activated_at FROM inbox_tasks WHERE task_id = :task_id",
+                              {"task_id": event.task_id})
+        minutes = self._minutes(rows[0]["activated_at"], event.timestamp) if rows else None
         self.view.write(tracking, [(
-            "UPDATE inbox_tasks SET state = 'completed', completed_at = :at, completed_by = :actor"
-            " WHERE task_id = :task_id",
-            {"at": event.timestamp.isoformat(), "actor": event.actor, "task_id": event.task_id},
+            "UPDATE inbox_tasks SET state = 'completed', completed_at = :at,"
+            " completed_by = :actor, work_minutes = :minutes WHERE task_id = :task_id",
+            {"at": utc(event.timestamp), "actor": event.actor, "task_id": event.task_id,
+             "minutes": minutes},
         ), self._touch(event)])
 
     @process_event.register
     def _(self, event: Case.Completed, tracking: Tracking) -> None:
-        self.view.write(tracking, [self._status(event, "completed")])
+        self.view.write(tracking, [self._close(event, "completed")])
 
     @process_event.register
     def _(self, event: Case.Cancelled, tracking: Tracking) -> None:
-        self.view.write(tracking, [self._status(event, "cancelled"), (
+        self.view.write(tracking, [self._close(event, "cancelled"), (
             "UPDATE inbox_tasks SET state = 'cancelled' WHERE case_id = :case_id"
             " AND state = 'ready'", {"case_id": str(event.originator_id)},
         )])
@@ -127,18 +182,25 @@ class InboxProjection(Projection[InboxView]):
             {"user": user, "task_id": task_id},
         )])
 
-    def _due(self, start: datetime, duration_text: str | None) -> str | None:
-        duration = parse_duration(duration_text)
-        return self.calendar.add(start, duration).isoformat() if duration else None
+    def _add(self, start: datetime, days: int, minutes: int) -> str | None:
+        if not days and not minutes:
+            return None
+        return utc(self.calendar.add(start, Duration(minutes=minutes, days=days)))
 
-    @staticmethod
-    def _status(event: Case.Event, status: str) -> Statement:
-        return ("UPDATE inbox_cases SET status = :status, updated_at = :at"
-                " WHERE case_id = :case_id",
-                {"status": status, "at": event.timestamp.isoformat(),
-                 "case_id": str(event.originator_id)})
+    def _minutes(self, start: str, end: datetime) -> int:
+        return self.calendar.working_minutes(datetime.fromisoformat(start), end)
+
+    def _close(self, event: Case.Event, status: str) -> Statement:
+        case_id = str(event.originator_id)
+        rows = self.view.rows("SELECT started_at FROM inbox_cases WHERE case_id = :case_id",
+                              {"case_id": case_id})
+        cycle = self._minutes(rows[0]["started_at"], event.timestamp) if rows else None
+        return ("UPDATE inbox_cases SET status = :status, updated_at = :at, completed_at = :at,"
+                " cycle_minutes = :cycle WHERE case_id = :case_id",
+                {"status": status, "at": utc(event.timestamp), "cycle": cycle,
+                 "case_id": case_id})
 
     @staticmethod
     def _touch(event: Case.Event) -> Statement:
         return ("UPDATE inbox_cases SET updated_at = :at WHERE case_id = :case_id",
-                {"at": event.timestamp.isoformat(), "case_id": str(event.originator_id)})
+                {"at": utc(event.timestamp), "case_id": str(event.originator_id)})

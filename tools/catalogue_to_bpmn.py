@@ -31,7 +31,6 @@ class Node:
     lane: str
     col: int
     props: dict[str, str] = field(default_factory=dict)
-    offset: int = 0
 
 
 def role_names() -> dict[str, str]:
@@ -70,7 +69,8 @@ def build_nodes(chart: dict) -> tuple[list[Node], list[tuple[str, str, str, str 
     def end_node(label: str, lane: str, at: int) -> str:
         key = label
         if key not in ends:
-            node = Node(f"EndEvent_{len(ends) + 1}", "endEvent", label, lane, at, offset=len(ends))
+            # each end event gets a column of its own, so that several ends never overlap
+            node = Node(f"EndEvent_{len(ends) + 1}", "endEvent", label, lane, at + len(ends))
             ends[key] = node
         return ends[key].id
 
@@ -131,7 +131,7 @@ def render(doc: dict, chart: dict) -> str:
     def box(n: Node) -> tuple[int, int, int, int]:
         w, h = {"userTask": (TASK_W, TASK_H), "exclusiveGateway": (GW, GW)}.get(n.kind, (EV, EV))
         cx = LEFT + 30 + n.col * COL_W + TASK_W // 2
-        cy = lane_y[n.lane] + LANE_H // 2 + n.offset * 60 - (30 if n.kind == "endEvent" and n.offset else 0)
+        cy = lane_y[n.lane] + LANE_H // 2
         return cx - w // 2, cy - h // 2, w, h
 
     out = [
@@ -143,7 +143,7 @@ def render(doc: dict, chart: dict) -> str:
         'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
         f'id="Definitions_{pid}" targetNamespace="https://alur.kpu-bontang.go.id/bpmn">',
         f'  <bpmn:collaboration id="Collaboration_{pid}">',
-        f'    <bpmn:participant id="Participant_{pid}" name={quoteattr("SOP " + doc["sop"] + " " + doc["name"])} processRef="{pid}" />',
+        f'    <bpmn:participant id="Participant_{pid}" name={quoteattr(("SOP " + doc["sop"] + " " if doc.get("sop") else "") + doc["name"])} processRef="{pid}" />',
         "  </bpmn:collaboration>",
         f'  <bpmn:process id="{pid}" name={quoteattr(doc["name"])} isExecutable="true">',
         "    <bpmn:laneSet id=\"LaneSet_1\">",

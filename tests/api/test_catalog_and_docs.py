@@ -27,7 +27,9 @@ def test_roles_list_every_lane_and_its_demo_user(api: Api) -> None:
 def test_processes_list_and_detail_with_bpmn(api: Api) -> None:
     listed = {p["key"]: p for p in api.get("/processes", "admin").get_json()}
     assert {"key": "sop_9_3", "version": 1, "sop": "9.3"}.items() <= listed["sop_9_3"].items()
-    assert len(listed) == 27  # every flowchart of SOP 9.1-9.22
+    assert len(listed) == 31  # every flowchart of SOP 9.1-9.22 and the 4 services without one
+    keys = [p["key"] for p in api.get("/processes", "admin").get_json()]
+    assert keys.index("sop_9_2") < keys.index("sop_9_10") < keys.index("svc_magang")
     detail = api.get("/processes/sop_9_3", "admin").get_json()
     assert detail["bpmn"].startswith("<?xml") and "bpmndi:BPMNDiagram" in detail["bpmn"]
     assert detail["versions"][0]["version"] == 1

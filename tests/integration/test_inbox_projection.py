@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 import pytest
@@ -9,6 +10,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 
 from alur.bootstrap import Services
 from orchestrator.commands import Actor, CancelCase, ClaimTask, CompleteTask, StartCase
+from orchestrator.worktime import Calendar, Duration
 
 EVERYONE = Actor("tester", frozenset({"pelapor", "admin", "sekretaris", "unit_pengaduan",
                                       "rapat_pleno", "administrator"}))
@@ -85,5 +87,6 @@ def test_due_time_follows_the_working_calendar(services: Services) -> None:
     services.projections.catch_up()
     (task,) = services.inbox.inbox(frozenset({"pelapor"}), "x")
     assert task["properties"]["duration"] == "15 menit"
-    assert task["due_at"] and task["due_at"].endswith("+08:00")
+    activated = datetime.fromisoformat(task["activated_at"])
+    assert datetime.fromisoformat(task["due_at"]) == Calendar().add(activated, Duration(15))
     assert task["case_id"] == str(result.case_id)

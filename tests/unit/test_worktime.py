@@ -20,6 +20,7 @@ def at(text: str) -> datetime:
     ("15 menit", Duration(minutes=15)), ("2 Jam", Duration(minutes=120)),
     ("1 hari", Duration(days=1)), ("5 Hari Kerja", Duration(days=5)),
     ("Berkala", None), (None, None), ("1,5 jam", Duration(minutes=90)),
+    ("paling lama 3 (tiga) hari kerja", Duration(days=3)), ("2 (dua) jam.", Duration(minutes=120)),
 ])
 def test_parse_duration(text: str | None, expected: Duration | None) -> None:
     assert parse_duration(text) == expected

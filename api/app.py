@@ -6,11 +6,11 @@ from typing import Any
 
 from flask import Flask, redirect
 
-from api import cases, catalog, tasks, tokens
+from api import cases, catalog, reports, tasks, tokens
 from api.errors import ProblemApi, handle_domain_error, problem
 from orchestrator.errors import AlurError
 
-BLUEPRINTS = (tokens.blp, catalog.blp, cases.blp, tasks.blp)
+BLUEPRINTS = (tokens.blp, catalog.blp, cases.blp, tasks.blp, reports.blp)
 
 
 def create_app(services: Any, testing: bool = False) -> Flask:

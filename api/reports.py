@@ -4,4 +4,4 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Case lists, SLA, dashboards")
+blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Case lists, SLA")

@@ -43,7 +43,8 @@ def case_dict(case: Case, calendar: Calendar, position: int | None = None) -> di
     tasks = [{**asdict(t), "id": t.task_id, "activated_at": to_wita(t.activated_at)}
              for t in case.open_tasks.values()]
     result = {
-        "id": str(case.id), "process": case.process_key, "version": case.process_version,
+        "id": str(case.id), "registration": case.registration, "process": case.process_key,
+        "version": case.process_version,
         "status": case.status, "data": case.data, "open_tasks": tasks,
         "case_version": case.version, "started_by": case.started_by, "path": case.path,
         "head_hash": case.head_hash, "deadline": deadline_dict(case, calendar),

@@ -68,6 +68,7 @@ class OpenTaskSchema(Schema):
 
 class CaseSchema(Schema):
     id = fields.String()
+    registration = fields.String(metadata={"description": "e.g. 9.3/00012/2026"})
     process = fields.String()
     version = fields.Integer(metadata={"description": "process version the case runs on"})
     status = fields.String(validate=validate.OneOf(["active", "completed", "cancelled"]))
@@ -115,6 +116,8 @@ class InboxTaskSchema(Schema):
     form = fields.Dict()
     properties = fields.Dict()
     summary = fields.Dict()
+    registration = fields.String()
+    subject = fields.String()
 
 
 class CompleteTaskSchema(Schema):

@@ -11,10 +11,10 @@ from flask_smorest import Blueprint
 from api.auth import current_actor, services
 from api.concurrency import etag, expected_version
 from api.presenters import task_row
+from api.report_schemas import InboxArgsSchema
 from api.schemas import (
     CommandResultSchema,
     CompleteTaskSchema,
-    InboxQuerySchema,
     InboxTaskSchema,
     TaskCommandSchema,
 )
@@ -37,16 +37,19 @@ def _task(task_id: UUID) -> dict[str, Any]:
 
 
 @blp.route("/inbox")
-@blp.arguments(InboxQuerySchema, location="query")
+@blp.arguments(InboxArgsSchema, location="query")
 @blp.response(200, InboxTaskSchema(many=True))
 def inbox(args: dict[str, Any]) -> tuple[list[dict[str, Any]], int, dict[str, str]]:
-    """Tasks ready for the caller's roles: unclaimed, or claimed by the caller."""
+    """Tasks ready for the caller's roles (unclaimed, or claimed by the caller), soonest due
+    first; ``view`` narrows to mine, unclaimed, overdue or due within 24 hours."""
     actor = current_actor()
     svc = services()
     fresh = svc.projections.wait(args.get("after"), timeout=current_app.config["READ_WAIT"])
-    rows = svc.inbox.inbox(actor.roles, actor.username, args.get("process"),
-                           args["limit"], args["offset"])
-    return [task_row(r) for r in rows], 200, {"X-Alur-Stale": "false" if fresh else "true"}
+    page = svc.inbox.inbox_page(actor.roles, actor.username, process=args.get("process"),
+                                limit=args["limit"], offset=args["offset"], view=args["view"],
+                                q=args.get("q"))
+    headers = {"X-Alur-Stale": str(not fresh).lower(), "X-Total-Count": str(page.total)}
+    return [task_row(r) for r in page.items], 200, headers
 
 
 @blp.route("/tasks/<uuid:task_id>")

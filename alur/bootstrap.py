@@ -34,6 +34,7 @@ class Services:
     orchestrator: Orchestrator
     projections: Projections
     inbox: InboxQueries
+    specs: list[ProjectionSpec]
 
     def close(self) -> None:
         self.projections.stop()
@@ -46,11 +47,13 @@ def bootstrap(config: Config) -> Services:
                         config.cuti_bersama)
     standards = load_standards(config.processes_dir / "catalogue")
     orchestrator = Orchestrator(env=eventsourcing_env(config), roles=roles, standards=standards)
-    specs = [ProjectionSpec(InboxProjection, SQLiteInboxView, PostgresInboxView,
-                            factory=lambda view: InboxProjection(view, calendar))]
+    # the configured calendar rides on a subclass, so the library's ProjectionRunner (which
+    # constructs projection_class(view=...)) builds the same projection as our catch-up loop
+    inbox = type("InboxProjection", (InboxProjection,), {"name": "inbox", "calendar": calendar})
+    specs = [ProjectionSpec(inbox, SQLiteInboxView, PostgresInboxView)]
     projections = Projections(orchestrator, specs, lambda name: eventsourcing_env(config, name))
     return Services(config, roles, calendar, orchestrator, projections,
-                    InboxQueries(projections.view("inbox")))
+                    InboxQueries(projections.view("inbox")), specs)
 
 
 def deploy_all(services: Services, directory: Path | None = None) -> list[tuple[str, int]]:

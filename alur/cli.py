@@ -6,12 +6,16 @@ import argparse
 import contextlib
 import json
 import sys
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from alur.bootstrap import DEMO_PASSWORD, Services, bootstrap, deploy_all, seed_demo_users
-from alur.config import Config
+from alur.config import Config, eventsourcing_env
+from orchestrator.application import Orchestrator
 from orchestrator.errors import AlurError
+from projections.pg_runner import run_projection
 
 
 def cmd_serve(services: Services, args: argparse.Namespace) -> int:
@@ -73,10 +77,30 @@ def cmd_projections_status(services: Services, args: argparse.Namespace) -> int:
 
 
 def cmd_projections_run(services: Services, args: argparse.Namespace) -> int:
+    """Follow the log in this process: on PostgreSQL with the library's ProjectionRunner,
+    one active runner per projection; on SQLite with the catch-up loop."""
     print("following the event log (Ctrl-C to stop)")
+    if not services.config.is_postgres:
+        with contextlib.suppress(KeyboardInterrupt):
+            services.projections.run_forever(args.interval)
+        return 0
+    stop = threading.Event()
+    env = eventsourcing_env(services.config)
+    threads = [threading.Thread(target=_run_one, args=(spec, env, stop, args.interval),
+                                daemon=True) for spec in services.specs]
+    for thread in threads:
+        thread.start()
     with contextlib.suppress(KeyboardInterrupt):
-        services.projections.run_forever(args.interval)
+        while any(t.is_alive() for t in threads):
+            time.sleep(0.5)
+    stop.set()
     return 0
+
+
+def _run_one(spec: Any, env: dict[str, str], stop: threading.Event, interval: float) -> None:
+    while not stop.is_set():  # stand by while another process runs this projection
+        if not run_projection(Orchestrator, spec, env, stop):
+            stop.wait(interval * 10)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -61,10 +61,10 @@ class Orchestrator(Application[UUID]):
     name = "alur"
     snapshotting_intervals = {Case: 50}
 
-    def __init__(self, env: dict[str, str], roles: RoleRegistry,
+    def __init__(self, env: dict[str, str] | None = None, roles: RoleRegistry | None = None,
                  standards: dict[str, ServiceStandard] | None = None) -> None:
         super().__init__(env=env)
-        self.roles = roles
+        self.roles = roles or RoleRegistry([])  # a projection runner's app only reads the log
         self.standards = standards or {}
         self.engine = Engine()
         self._models: dict[tuple[str, int], ProcessModel] = {}

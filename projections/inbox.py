@@ -14,7 +14,6 @@ from typing import Any
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
-from eventsourcing.utils import get_topic
 
 from orchestrator.case import Case
 from orchestrator.worktime import Calendar, Duration, parse_duration
@@ -75,10 +74,8 @@ class InboxProjection(Projection[InboxView]):
     """Keeps inbox_cases and inbox_tasks in step with the case events."""
 
     name = "inbox"
-    topics = tuple(get_topic(cls) for cls in (
-        Case.Started, Case.DeadlineSet, Case.DeadlineExtended, Case.TaskActivated,
-        Case.TaskClaimed, Case.TaskReleased, Case.TaskCompleted, Case.Completed, Case.Cancelled,
-    ))
+    # no topic filter: tracking then advances over every notification, so lag means work left
+    topics = ()
     calendar = Calendar()
 
     def __init__(self, view: InboxView, calendar: Calendar | None = None) -> None:

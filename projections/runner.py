@@ -31,7 +31,6 @@ class ProjectionSpec:
     projection_class: type[Projection[Any]]
     sqlite_view: type[SqlView]
     postgres_view: type[SqlView]
-    factory: Callable[[Any], Projection[Any]] | None = None
 
 
 class Projections:
@@ -48,8 +47,7 @@ class Projections:
             view_class = spec.postgres_view if postgres else spec.sqlite_view
             factory = InfrastructureFactory.construct(env=Environment(name, env))
             view = factory.tracking_recorder(view_class)  # type: ignore[arg-type]
-            make = spec.factory or spec.projection_class
-            self.projections[name] = make(view)
+            self.projections[name] = spec.projection_class(view)
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()

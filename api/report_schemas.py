@@ -68,6 +68,7 @@ class OverdueSchema(Schema):
     tasks = fields.List(fields.Nested(OverdueTaskSchema))
     cases = fields.List(fields.Nested(CaseRowSchema))
     by_role = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_unit = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
 class StepStatsSchema(Schema):

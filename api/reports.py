@@ -76,6 +76,11 @@ def overdue(args: dict[str, Any]) -> dict[str, Any]:
     if args.get("process"):
         scope = [p for p in (scope or [args["process"]]) if p == args["process"]]
     result = services().inbox.overdue(processes=scope)
+    by_unit: dict[str, int] = {}
+    for role, count in result["by_role"].items():
+        unit = services().roles.unit(role)
+        by_unit[unit] = by_unit.get(unit, 0) + count
+    result["by_unit"] = by_unit
     result["cases"] = [case_row(c) for c in result["cases"]]
     result["tasks"] = [case_row(t) for t in result["tasks"]]
     return result

@@ -20,6 +20,7 @@ class Role:
     key: str
     name: str
     spellings: tuple[str, ...] = ()
+    unit: str = "Sekretariat"
 
 
 class RoleRegistry:
@@ -35,7 +36,8 @@ class RoleRegistry:
     @classmethod
     def load(cls, path: Path) -> RoleRegistry:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        roles = [Role(r["key"], r["name"], tuple(r.get("spellings", ()))) for r in data["roles"]]
+        roles = [Role(r["key"], r["name"], tuple(r.get("spellings", ())),
+                      r.get("unit", "Sekretariat")) for r in data["roles"]]
         roles += [Role(k, n) for k, n in SYSTEM_ROLES.items() if k not in {r.key for r in roles}]
         return cls(roles)
 
@@ -46,6 +48,10 @@ class RoleRegistry:
     def name(self, key: str) -> str:
         role = self.roles.get(key)
         return role.name if role else key
+
+    def unit(self, key: str) -> str:
+        role = self.roles.get(key)
+        return role.unit if role else "Sekretariat"
 
 
 def _norm(text: str) -> str:

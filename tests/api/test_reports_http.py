@@ -37,7 +37,7 @@ def test_overdue_and_dashboard(api: Api) -> None:
     case = start_complaint(api)
     api.get(f"/cases?after={case['position']}", "admin")
     overdue = api.get("/sla/overdue", "sekretaris").get_json()
-    assert overdue == {"tasks": [], "cases": [], "by_role": {}}
+    assert overdue == {"tasks": [], "cases": [], "by_role": {}, "by_unit": {}}
     stats = api.get("/dashboard?process=sop_9_3", "sekretaris").get_json()
     assert stats[0]["process"] == "sop_9_3" and stats[0]["open"] == 1
     assert stats[0]["steps"][0]["element_id"] == "Task_1"

@@ -2,10 +2,13 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
+NPM ?= npm
+# bpmn-js viewer and the modeler bundle, built from npm packages (generated, gitignored)
+ASSETS := api/static/vendor/.built
 
 .PHONY: install serve test lint bench
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(ASSETS)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,10 +16,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+$(ASSETS): package.json package-lock.json $(wildcard api/static/src/*)
+	$(NPM) ci --no-audit --no-fund
+	$(NPM) run build
+
 serve: install  ## SQLite store in the user data dir, every process deployed, demo users seeded
 	$(BIN)/alur serve --host $${ALUR_HOST:-127.0.0.1} --port $${ALUR_PORT:-8000}
 
-test: install  ## the whole suite (PostgreSQL tests run when ALUR_TEST_POSTGRES_URL is set)
+test: install  ## the whole suite, browser tests included (PostgreSQL ones need ALUR_TEST_POSTGRES_URL)
 	$(BIN)/pytest
 
 lint: install

@@ -10,8 +10,10 @@ from alur.config import Config, eventsourcing_env
 from orchestrator.application import Orchestrator
 from orchestrator.commands import Actor, DeployProcess
 from orchestrator.engine import executable_process_ids
+from orchestrator.errors import ServiceMisconfigured
 from orchestrator.passwords import hash_password
 from orchestrator.roles import SYSTEM_ROLES, RoleRegistry
+from orchestrator.sealing import Sealer, decode_key
 from orchestrator.standards import load_standards
 from orchestrator.users import User
 from orchestrator.worktime import Calendar
@@ -37,7 +39,7 @@ class Services:
     specs: list[ProjectionSpec]
 
     def close(self) -> None:
-        self.projections.stop()
+        self.projections.close()
         self.orchestrator.close()
 
 
@@ -46,12 +48,15 @@ def bootstrap(config: Config) -> Services:
     calendar = Calendar(config.timezone, config.office_hours, config.friday_hours,
                         config.cuti_bersama)
     standards = load_standards(config.processes_dir / "catalogue")
-    orchestrator = Orchestrator(env=eventsourcing_env(config), roles=roles, standards=standards)
+    key = config.resolved_sensitive_key()
+    orchestrator = Orchestrator(env=eventsourcing_env(config), roles=roles, standards=standards,
+                                sealer=Sealer(decode_key(key) if key else None))
     # the configured calendar rides on a subclass, so the library's ProjectionRunner (which
     # constructs projection_class(view=...)) builds the same projection as our catch-up loop
     inbox = type("InboxProjection", (InboxProjection,), {"name": "inbox", "calendar": calendar})
     specs = [ProjectionSpec(inbox, SQLiteInboxView, PostgresInboxView)]
-    projections = Projections(orchestrator, specs, lambda name: eventsourcing_env(config, name))
+    projections = Projections(orchestrator, specs, lambda name: eventsourcing_env(config, name),
+                              in_process=config.projections_in_process)
     return Services(config, roles, calendar, orchestrator, projections,
                     InboxQueries(projections.view("inbox")), specs)
 
@@ -74,6 +79,21 @@ def lane_roles(services: Services) -> list[str]:
         model, _ = services.orchestrator.model(key)
         used.update(model.lanes.values())
     return [key for key in services.roles.roles if key in used]
+
+
+def check_production(services: Services) -> None:
+    """With ALUR_ENV=production, refuse to run with demo credentials or a generated secret."""
+    config = services.config
+    if config.env != "production":
+        return
+    if not config.secret_key:
+        raise ServiceMisconfigured("ALUR_SECRET_KEY must be set in production")
+    app = services.orchestrator
+    demo = [u.username for u in map(app.find_user, app.usernames()) if u and u.demo and u.active]
+    if demo:
+        raise ServiceMisconfigured(
+            f"demo users exist ({', '.join(demo[:5])}{'…' if len(demo) > 5 else ''}); "
+            "run `alur users disable-demo` and `alur users create-admin` first")
 
 
 def seed_demo_users(services: Services, password: str = DEMO_PASSWORD) -> list[str]:

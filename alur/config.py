@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ class Config:
     data_dir: Path = field(default_factory=_default_data_dir)
     processes_dir: Path = PROJECT_ROOT / "processes"
     secret_key: str = ""
+    sensitive_key: str = ""  # base64 of 32 bytes: seals WBS/gratifikasi reporters (AES-GCM)
     env: str = "demo"  # "demo" seeds demo users; "production" refuses demo credentials
     timezone: str = "Asia/Makassar"
     office_hours: str = "08:00-16:00"
@@ -32,6 +34,8 @@ class Config:
     cuti_bersama: tuple[str, ...] = ()
     token_ttl_seconds: int = 8 * 3600
     snapshot_interval: int = 50
+    pg_pool_size: int = 5  # per store and process: processes share max_connections
+    pg_max_overflow: int = 10
     projections_in_process: bool = True
 
     @classmethod
@@ -45,12 +49,15 @@ class Config:
             data_dir=data_dir,
             processes_dir=Path(env.get("ALUR_PROCESSES_DIR") or PROJECT_ROOT / "processes"),
             secret_key=env.get("ALUR_SECRET_KEY", ""),
+            sensitive_key=env.get("ALUR_SENSITIVE_KEY", ""),
             env=env.get("ALUR_ENV", "demo"),
             office_hours=env.get("ALUR_OFFICE_HOURS", "08:00-16:00"),
             friday_hours=env.get("ALUR_FRIDAY_HOURS", "08:00-16:30"),
             cuti_bersama=tuple(d.strip() for d in cuti),
             token_ttl_seconds=int(env.get("ALUR_TOKEN_TTL", str(8 * 3600))),
             projections_in_process=env.get("ALUR_PROJECTIONS_IN_PROCESS", "1") != "0",
+            pg_pool_size=int(env.get("ALUR_PG_POOL_SIZE", "5")),
+            pg_max_overflow=int(env.get("ALUR_PG_MAX_OVERFLOW", "10")),
         )
 
     @property
@@ -73,6 +80,21 @@ class Config:
             path.chmod(0o600)
         return path.read_text().strip()
 
+    def resolved_sensitive_key(self) -> str:
+        """The reporters' sealing key; generated once into the data dir in demo mode only.
+
+        In production it must be set (every worker needs the same key); without it, starting
+        or opening a sensitive case is refused rather than sealed with a key nobody keeps.
+        """
+        if self.sensitive_key or self.env == "production":
+            return self.sensitive_key
+        path = self.data_dir / "sensitive.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(base64.b64encode(secrets.token_bytes(32)).decode("ascii"))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
 
 def eventsourcing_env(config: Config, name: str = "") -> dict[str, str]:
     """The eventsourcing library's persistence settings, derived from the URL in one place.
@@ -80,6 +102,8 @@ def eventsourcing_env(config: Config, name: str = "") -> dict[str, str]:
     ``name`` selects a separate store for a projection: on SQLite its own file (the library's
     SQLite tracking table is keyed by upstream application only), on PostgreSQL its own tables.
     """
+    # AGGREGATE_CACHE_MAXSIZE keeps hot aggregates in memory; the repository fast-forwards a
+    # cached one from the store before use, so the store still decides (several processes)
     env = {"CREATE_TABLE": "y"}
     if config.is_postgres:
         url = urlparse(config.url)
@@ -90,8 +114,9 @@ def eventsourcing_env(config: Config, name: str = "") -> dict[str, str]:
             POSTGRES_PORT=str(url.port or 5432),
             POSTGRES_USER=unquote(url.username or "postgres"),
             POSTGRES_PASSWORD=unquote(url.password or ""),
-            POSTGRES_POOL_SIZE="10",
-            POSTGRES_MAX_OVERFLOW="20",
+            # per store and process; several processes share the server's max_connections
+            POSTGRES_POOL_SIZE=str(config.pg_pool_size),
+            POSTGRES_MAX_OVERFLOW=str(config.pg_max_overflow),
         )
         schema = dict(p.split("=", 1) for p in url.query.split("&") if "=" in p).get("schema")
         if schema:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from alur.bootstrap import bootstrap
+from alur.bootstrap import bootstrap, check_production
 from alur.config import Config
 from api.app import create_app
 
@@ -16,6 +16,7 @@ from api.app import create_app
 def create() -> Flask:
     config = Config.from_env()
     services = bootstrap(config)
+    check_production(services)
     if config.projections_in_process:
         services.projections.start()
     return create_app(services)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, redirect
+from flask import Flask
 
-from api import cases, catalog, reports, tasks, tokens
+from api import audit, cases, catalog, pages, portal, process_admin, reports, tasks, tokens, users
 from api.errors import ProblemApi, handle_domain_error, problem
+from api.throttle import LoginThrottle
 from orchestrator.errors import AlurError
 
-BLUEPRINTS = (tokens.blp, catalog.blp, cases.blp, tasks.blp, reports.blp)
+BLUEPRINTS = (tokens.blp, catalog.blp, cases.blp, tasks.blp, reports.blp, users.blp, audit.blp,
+              process_admin.blp, portal.blp)
 
 
 def create_app(services: Any, testing: bool = False) -> Flask:
@@ -34,6 +36,7 @@ def create_app(services: Any, testing: bool = False) -> Flask:
         },
     )
     app.extensions["alur"] = services
+    app.extensions["alur.throttle"] = LoginThrottle()
     api = ProblemApi(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
@@ -45,8 +48,8 @@ def create_app(services: Any, testing: bool = False) -> Flask:
     def healthz() -> dict[str, Any]:
         return {"status": "ok", "projections": services.projections.status()}
 
-    @app.get("/")
-    def index() -> Any:
-        return redirect("/api/v1/openapi.json")
-
+    # pages (Bahasa Indonesia, session cookie + CSRF); Secure cookies behind TLS: production
+    # runs behind TLS unless the configuration says otherwise
+    pages.register(app, secure_cookies=getattr(services.config, "secure_cookies",
+                                               services.config.env == "production"))
     return app

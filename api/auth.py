@@ -25,13 +25,24 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="alur-api-token")
 
 
-def issue_token(username: str, password: str) -> tuple[str, User]:
+def authenticate(username: str, password: str) -> User:
+    """Check a password (throttled per username and client address)."""
+    throttle = current_app.extensions["alur.throttle"]
+    address = request.remote_addr or "?"
+    throttle.check(username, address)
     user = services().orchestrator.find_user(username)
     if not verify_password(user.password_hash if user else None, password) or user is None:
+        throttle.failed(username, address)
         raise AuthenticationFailed("wrong username or password")
     if not user.active:
         raise AuthenticationFailed("account is disabled")
-    return _serializer().dumps({"u": user.username}), user
+    throttle.succeeded(username, address)
+    return user
+
+
+def issue_token(username: str, password: str) -> tuple[str, User]:
+    user = authenticate(username, password)
+    return _serializer().dumps({"u": user.username, "g": user.token_generation}), user
 
 
 def current_user() -> User:
@@ -52,6 +63,8 @@ def current_user() -> User:
     user = services().orchestrator.find_user(payload.get("u", ""))
     if user is None or not user.active:
         raise AuthenticationFailed("unknown or disabled user")
+    if payload.get("g") != user.token_generation:
+        raise AuthenticationFailed("token revoked; log in again")
     g.user = user
     return user
 

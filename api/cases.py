@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from flask import request
 from flask_smorest import Blueprint
 
 from api.auth import current_actor, require_any_role, services
@@ -18,12 +19,21 @@ from api.schemas import (
     ExtendDeadlineSchema,
     StartCaseSchema,
 )
+from orchestrator.application import ensure_may_write
+from orchestrator.audit import Auditor
 from orchestrator.case import Case
 from orchestrator.commands import Actor, CancelCase, ExtendDeadline, StartCase
 from orchestrator.errors import CaseNotFound
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases")
 READERS = {"inspektur", "administrator", "pemilik_proses"}
+
+
+@blp.before_request
+def _inspectors_only_read() -> None:
+    """Inspectors are read-only: refuse their writes before a payload is even validated."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        ensure_may_write(current_actor())
 
 
 def readable_case(case_id: UUID, actor: Actor) -> Case:
@@ -36,31 +46,46 @@ def readable_case(case_id: UUID, actor: Actor) -> Case:
     return case
 
 
+def shown_case(case: Case, actor: Actor, what: str, **extra: Any) -> dict[str, Any]:
+    """The case as this actor may see it; a read of a sensitive case is logged before it is
+    answered, and only the handling role sees the reporter in clear."""
+    auditor = Auditor(services().orchestrator)
+    body = {**case_dict(case, services().calendar), **extra}
+    if auditor.is_sensitive(case):
+        body["reporter"], revealed = auditor.reporter(case, actor)
+        auditor.record_read(case, actor, what, revealed)
+    return body
+
+
 @blp.route("", methods=["POST"])
 @blp.arguments(StartCaseSchema)
 @blp.response(201, CaseSchema)
 def start(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Start a case of a deployed process (latest version)."""
-    app = services().orchestrator
-    result = app.start_case(StartCase(body["process"], body["data"], current_actor()))
+    app, actor = services().orchestrator, current_actor()
+    result = app.start_case(StartCase(body["process"], body["data"], actor))
     services().projections.poke()
     case = app.get_case(result.case_id)
-    return case_dict(case, services().calendar, result.position), 201, etag(result.version)
+    shown = shown_case(case, actor, "case (start)", position=result.position)
+    return shown, 201, etag(result.version)
 
 
 @blp.route("/<uuid:case_id>")
 @blp.response(200, CaseSchema)
 def show(case_id: UUID) -> tuple[dict[str, Any], int, dict[str, str]]:
     """The case now: status, data, open tasks, version (also as ETag)."""
-    case = readable_case(case_id, current_actor())
-    return case_dict(case, services().calendar), 200, etag(case.version)
+    actor = current_actor()
+    case = readable_case(case_id, actor)
+    return shown_case(case, actor, "case"), 200, etag(case.version)
 
 
 @blp.route("/<uuid:case_id>/events")
 @blp.response(200, EventSchema(many=True))
 def events(case_id: UUID) -> list[dict[str, Any]]:
     """The case's full history, in order."""
-    readable_case(case_id, current_actor())
+    actor = current_actor()
+    case = readable_case(case_id, actor)
+    Auditor(services().orchestrator).record_read(case, actor, "events")
     return [event_dict(e) for e in services().orchestrator.case_events(case_id)]
 
 

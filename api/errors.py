@@ -12,11 +12,14 @@ from orchestrator import errors
 
 STATUS: list[tuple[type[errors.AlurError], int]] = [
     (errors.AuthenticationFailed, 401),
+    (errors.RateLimited, 429),
     (errors.NotFound, 404),
     (errors.NotAllowed, 403),
     (errors.Conflict, 409),
     (errors.InvalidTaskData, 422),
     (errors.InvalidDefinition, 422),
+    (errors.InvalidInput, 422),
+    (errors.ServiceMisconfigured, 503),
 ]
 
 
@@ -26,6 +29,8 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
                         mimetype="application/problem+json")
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="alur"'
+    if "retry_after" in extra:
+        response.headers["Retry-After"] = str(extra["retry_after"])
     return response
 
 

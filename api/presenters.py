@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from orchestrator.audit import AccessEntry
 from orchestrator.case import Case
+from orchestrator.verification import Verification
 from orchestrator.worktime import Calendar, Duration
 
 WITA = ZoneInfo("Asia/Makassar")
 _HIDDEN = {"originator_id", "originator_version", "timestamp", "prev_hash", "engine_state",
-           "originator_topic", "actor", "task_id", "passed"}
+           "originator_topic", "actor", "task_id", "passed", "sealed"}
 
 
 def to_wita(value: str | None) -> str | None:
@@ -67,3 +69,13 @@ def event_dict(event: Case.Event) -> dict[str, Any]:
         "data": data if data is not None else fields,
         "prev_hash": event.prev_hash,
     }
+
+
+def verification_dict(result: Verification) -> dict[str, Any]:
+    bad = result.first_bad
+    return {"case_id": str(result.originator_id), "ok": result.ok, "events": result.events,
+            "head_hash": result.head_hash, "first_bad": asdict(bad) if bad else None}
+
+
+def access_dict(entry: AccessEntry) -> dict[str, Any]:
+    return {**asdict(entry), "at": entry.at.astimezone(WITA).isoformat()}

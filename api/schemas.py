@@ -81,6 +81,9 @@ class CaseSchema(Schema):
     deadline = fields.Dict(allow_none=True, metadata={
         "description": "service time from Keputusan 33/2025, due_at in working time"})
     position = fields.Integer(metadata={"description": "log position of the last write"})
+    reporter = fields.Raw(allow_none=True, metadata={
+        "description": "sensitive processes only: the reporter's identity for the handling "
+                       "role, null for an anonymous report, \"[disamarkan]\" for everyone else"})
 
 
 class EventSchema(Schema):
@@ -92,6 +95,47 @@ class EventSchema(Schema):
     element_id = fields.String(allow_none=True)
     data = fields.Dict()
     prev_hash = fields.String()
+
+
+class ReplayQuerySchema(Schema):
+    at = fields.Integer(required=True, metadata={"description": "event number, 1..case_version"})
+
+
+class ReplaySchema(CaseSchema):
+    at = fields.Integer(metadata={"description": "the case as it stood right after this event"})
+    events = fields.Integer(metadata={"description": "events the case has now"})
+
+
+class BrokenLinkSchema(Schema):
+    seq = fields.Integer()
+    problem = fields.String(validate=validate.OneOf(
+        ["altered", "removed", "inserted", "reordered", "undecodable"]))
+    detail = fields.String()
+
+
+class VerificationSchema(Schema):
+    case_id = fields.String()
+    ok = fields.Boolean()
+    events = fields.Integer(metadata={"description": "stored events"})
+    head_hash = fields.String(metadata={"description": "hash of the last stored event"})
+    first_bad = fields.Nested(BrokenLinkSchema, allow_none=True)
+
+
+class AccessEntrySchema(Schema):
+    seq = fields.Integer()
+    at = fields.String(metadata={"description": "ISO 8601 in WITA (+08:00)"})
+    actor = fields.String()
+    roles = fields.List(fields.String())
+    what = fields.String()
+    revealed = fields.Boolean(metadata={"description": "the reporter was shown in clear"})
+
+
+class ExportSchema(Schema):
+    case = fields.Dict()
+    events = fields.List(fields.Nested(EventSchema))
+    verification = fields.Nested(VerificationSchema)
+    exported_at = fields.String()
+    exported_by = fields.String()
 
 
 class InboxQuerySchema(Schema):

@@ -29,7 +29,7 @@ def _task(task_id: UUID) -> dict[str, Any]:
     svc = services()
     task = svc.inbox.task(str(task_id))
     if task is None:
-        svc.projections.catch_up()
+        svc.projections.refresh()
         task = svc.inbox.task(str(task_id))
     if task is None:
         raise TaskNotFound(f"no task {task_id}", task=str(task_id))

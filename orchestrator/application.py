@@ -8,14 +8,16 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
+from orchestrator.access import AccessLog
 from orchestrator.case import Case, OpenTask
 from orchestrator.commands import (
+    Actor,
     CancelCase,
     ClaimTask,
     CommandResult,
@@ -29,16 +31,19 @@ from orchestrator.definitions import Directory, ProcessDefinition, definition_id
 from orchestrator.engine import Engine, ProcessModel, load_model
 from orchestrator.errors import (
     CaseNotFound,
+    InvalidDefinition,
     NotAllowed,
     ProcessNotFound,
     StaleCaseVersion,
 )
 from orchestrator.registration import RegistrationCounter, counter_id, format_number
 from orchestrator.roles import RoleRegistry
+from orchestrator.sealing import Sealer, split_reporter
 from orchestrator.standards import ServiceStandard
 from orchestrator.users import User, user_id
 
 PROCESSES, USERS = "processes", "users"
+READ_ONLY_ROLES = frozenset({"inspektur"})  # inspectors read, replay and verify; never act
 WITA = ZoneInfo("Asia/Makassar")
 
 
@@ -59,13 +64,17 @@ class Orchestrator(Application[UUID]):
     """Write side of Alur: processes, cases and users as event-sourced aggregates."""
 
     name = "alur"
-    snapshotting_intervals = {Case: 50}
+    # the registration counter and the directories grow by one event per case/user/process:
+    # snapshots keep loading them O(1)
+    snapshotting_intervals = {Case: 50, AccessLog: 100, RegistrationCounter: 20, Directory: 20}
 
     def __init__(self, env: dict[str, str] | None = None, roles: RoleRegistry | None = None,
-                 standards: dict[str, ServiceStandard] | None = None) -> None:
+                 standards: dict[str, ServiceStandard] | None = None,
+                 sealer: Sealer | None = None) -> None:
         super().__init__(env=env)
         self.roles = roles or RoleRegistry([])  # a projection runner's app only reads the log
         self.standards = standards or {}
+        self.sealer = sealer or Sealer(None)
         self.engine = Engine()
         self._models: dict[tuple[str, int], ProcessModel] = {}
         self._models_lock = threading.Lock()
@@ -78,6 +87,7 @@ class Orchestrator(Application[UUID]):
 
     def deploy(self, cmd: DeployProcess) -> int:
         """Deploy a BPMN as the next version of its process; identical content is a no-op."""
+        ensure_may_write(cmd.actor)
         model = load_model(cmd.key, cmd.bpmn, self.roles)
         try:
             definition = self.repository.get(definition_id(cmd.key))
@@ -87,6 +97,7 @@ class Orchestrator(Application[UUID]):
             new_key = True
         if definition.versions and definition.versions[-1]["sha256"] == model.sha256:
             return definition.latest
+        self._ensure_keeps_sensitivity(definition, model)
         version = definition.latest + 1
         definition.deploy(version=version, bpmn=cmd.bpmn.decode("utf-8"), sha256=model.sha256,
                           name=model.name, actor=cmd.actor.username,
@@ -126,15 +137,20 @@ class Orchestrator(Application[UUID]):
     # -- cases -------------------------------------------------------------------------------
 
     def start_case(self, cmd: StartCase) -> CommandResult:
+        """Start a case; a sensitive process's reporter identity is sealed before any event."""
+        ensure_may_write(cmd.actor)
         model, version = self.model(cmd.process)
         if not cmd.actor.roles & set(model.lanes.values()):
             raise NotAllowed(f"{cmd.actor.username} holds no role of process '{cmd.process}'")
+        data, reporter = split_reporter(cmd.data) if model.sensitive else (cmd.data, {})
         for attempt in range(5):  # a concurrent start may take the same number: retry
             counter = self._counter(cmd.process)
             counter.issue(counter.last + 1)
-            case = Case.start(model, version, cmd.data, cmd.actor, self.engine,
+            case_id = uuid4()
+            case = Case.start(model, version, data, cmd.actor, self.engine,
                               self.standards.get(cmd.process),
-                              format_number(cmd.process, counter.year, counter.last))
+                              format_number(cmd.process, counter.year, counter.last),
+                              case_id=case_id, sealed=self.sealer.seal(case_id, reporter))
             try:
                 return self._save(case, counter)
             except StaleCaseVersion:
@@ -143,22 +159,26 @@ class Orchestrator(Application[UUID]):
         raise AssertionError("unreachable")
 
     def claim_task(self, cmd: ClaimTask) -> CommandResult:
+        ensure_may_write(cmd.actor)
         case = self.get_case(cmd.case_id, expected_version=cmd.expected_version)
         case.claim(cmd.task_id, cmd.actor)
         return self._save(case)
 
     def release_task(self, cmd: ReleaseTask) -> CommandResult:
+        ensure_may_write(cmd.actor)
         case = self.get_case(cmd.case_id, expected_version=cmd.expected_version)
         case.release(cmd.task_id, cmd.actor)
         return self._save(case)
 
     def complete_task(self, cmd: CompleteTask) -> CommandResult:
+        ensure_may_write(cmd.actor)
         case = self.get_case(cmd.case_id, expected_version=cmd.expected_version)
         model, _ = self.model(case.process_key, case.process_version)
         case.complete_task(cmd.task_id, cmd.data, cmd.actor, model, self.engine)
         return self._save(case)
 
     def extend_deadline(self, cmd: ExtendDeadline) -> CommandResult:
+        ensure_may_write(cmd.actor)
         case = self.get_case(cmd.case_id, expected_version=cmd.expected_version)
         model, _ = self.model(case.process_key, case.process_version)
         if not cmd.actor.roles & set(model.lanes.values()):
@@ -167,6 +187,7 @@ class Orchestrator(Application[UUID]):
         return self._save(case)
 
     def cancel_case(self, cmd: CancelCase) -> CommandResult:
+        ensure_may_write(cmd.actor)
         case = self.get_case(cmd.case_id, expected_version=cmd.expected_version)
         case.cancel(cmd.actor, cmd.reason)
         return self._save(case)
@@ -231,6 +252,16 @@ class Orchestrator(Application[UUID]):
                 "someone else changed this case at the same time; reload"
             ) from None
 
+    def _ensure_keeps_sensitivity(self, definition: ProcessDefinition,
+                                  model: ProcessModel) -> None:
+        """A new version may not quietly drop the sealing of its reporters' identities."""
+        if model.sensitive or not definition.versions:
+            return
+        if self.model(definition.key, definition.latest)[0].sensitive:
+            raise InvalidDefinition(
+                f"{definition.key}: the deployed version is sensitive (sensitive=true); "
+                "a new version must keep that process property")
+
     def _counter(self, key: str) -> RegistrationCounter:
         year = datetime.now(WITA).year
         try:
@@ -252,3 +283,9 @@ class Orchestrator(Application[UUID]):
         if name not in directory.names:
             directory.enter(name)
         return directory
+
+
+def ensure_may_write(actor: Actor) -> None:
+    """Inspectors are read-only: holding ``inspektur`` forbids every command."""
+    if actor.roles & READ_ONLY_ROLES:
+        raise NotAllowed(f"{actor.username} is an inspector (read-only) and may not act")

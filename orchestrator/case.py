@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
-import jsonschema
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
@@ -22,12 +21,12 @@ from orchestrator.engine import Engine, Outcome, ProcessModel
 from orchestrator.errors import (
     CaseClosed,
     Conflict,
-    InvalidTaskData,
     NotAllowed,
     NotInLane,
     TaskClaimedByOther,
     TaskNotReady,
 )
+from orchestrator.forms import validate_form
 from orchestrator.hashchain import GENESIS, event_hash
 from orchestrator.standards import ServiceStandard
 
@@ -50,6 +49,8 @@ class OpenTask:
 
 class Case(Aggregate):
     """One case of a deployed process version."""
+
+    sealed: str = ""  # snapshots taken before sealing existed lack the attribute
 
     class Event(Aggregate.Event):
         """Base of case events: every one links to the previous by hash."""
@@ -74,6 +75,10 @@ class Case(Aggregate):
         actor: str
         engine_state: str
         passed: list[str]
+        # The reporter's identity, AES-GCM sealed (sensitive processes only). Optional with a
+        # default rather than a class_version upcast: events stored before it existed decode
+        # without the key, so their recomputed hashes still match the chain.
+        sealed: str = ""
 
         def mutate(self, aggregate: Any) -> Any:
             case = super().mutate(aggregate)
@@ -185,6 +190,7 @@ class Case(Aggregate):
     def __init__(
         self, process_key: str, process_version: int, bpmn_sha256: str, registration: str,
         data: dict[str, Any], actor: str, engine_state: str, passed: list[str], prev_hash: str,
+        sealed: str = "",
     ) -> None:
         self.process_key = process_key
         self.registration = registration
@@ -198,19 +204,23 @@ class Case(Aggregate):
         self.open_tasks: dict[str, OpenTask] = {}
         self.deadline: dict[str, Any] | None = None
         self.head_hash = GENESIS
+        self.sealed = sealed
 
     # -- commands ---------------------------------------------------------------------------
 
     @classmethod
     def start(cls, model: ProcessModel, version: int, data: dict[str, Any], actor: Actor,
               engine: Engine, standard: ServiceStandard | None = None,
-              registration: str = "") -> Case:
-        """Start a case: the service time starts, the engine runs to the first human tasks."""
+              registration: str = "", case_id: UUID | None = None, sealed: str = "") -> Case:
+        """Start a case: the service time starts, the engine runs to the first human tasks.
+
+        ``data`` must no longer hold a sensitive reporter's identity: it arrives ``sealed``.
+        """
         outcome = engine.start(model, data)
         case = cls._create(
-            cls.Started, id=uuid4(), process_key=model.key, process_version=version,
+            cls.Started, id=case_id or uuid4(), process_key=model.key, process_version=version,
             bpmn_sha256=model.sha256, registration=registration, data=data, actor=actor.username,
-            engine_state=outcome.state, passed=outcome.passed, prev_hash=GENESIS,
+            engine_state=outcome.state, passed=outcome.passed, prev_hash=GENESIS, sealed=sealed,
         )
         chosen = standard.deadline_for(data) if standard else None
         if standard and chosen:
@@ -307,23 +317,3 @@ class Case(Aggregate):
 
 def _claimed_by_other(task: OpenTask) -> TaskClaimedByOther:
     return TaskClaimedByOther(f"task is claimed by {task.claimed_by}", holder=task.claimed_by)
-
-
-def validate_form(form: dict[str, Any], data: dict[str, Any]) -> None:
-    """Check data against the task's JSON Schema; one message per field."""
-    validator = jsonschema.Draft202012Validator(form)
-    errors: dict[str, list[str]] = {}
-    for error in validator.iter_errors(data):
-        if error.validator == "required":
-            for name in form.get("required", []):
-                if name not in data:
-                    errors.setdefault(name, []).append("wajib diisi (required)")
-            continue
-        if error.validator == "additionalProperties":
-            for name in sorted(set(data) - set(form.get("properties", {}))):
-                errors.setdefault(name, []).append("unknown field")
-            continue
-        field = ".".join(str(p) for p in error.absolute_path) or "_schema"
-        errors.setdefault(field, []).append(error.message)
-    if errors:
-        raise InvalidTaskData("data does not match the task's form", errors=errors)

@@ -60,9 +60,21 @@ class InvalidTaskData(AlurError):
     """Submitted data does not satisfy the task's form; ``details['errors']`` per field."""
 
 
+class InvalidInput(AlurError):
+    """A request that is well-formed but names things that do not exist or are not allowed."""
+
+
 class InvalidDefinition(AlurError):
     """A BPMN file that cannot be deployed; ``details['errors']`` lists why."""
 
 
 class AuthenticationFailed(AlurError):
     pass
+
+
+class RateLimited(AlurError):
+    """Too many attempts in a short time (login, public portal)."""
+
+
+class ServiceMisconfigured(AlurError):
+    """The service refuses to start as configured (e.g. demo credentials in production)."""

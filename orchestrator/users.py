@@ -27,12 +27,27 @@ class User(Aggregate):
         self.password_hash = password_hash
         self.demo = demo
         self.active = True
-
+        self.token_generation = 0
 
     @event("PasswordChanged")
     def change_password(self, password_hash: str) -> None:
         self.password_hash = password_hash
+        self.token_generation += 1  # a new password ends every session
 
     @event("RolesChanged")
-    def set_roles(self, roles: list[str]) -> None:
+    def set_roles(self, roles: list[str], actor: str = "") -> None:
         self.roles = sorted(set(roles))
+
+    @event("TokensRevoked")
+    def revoke_tokens(self, actor: str = "") -> None:
+        """Every bearer token and session issued so far stops working."""
+        self.token_generation += 1
+
+    @event("Disabled")
+    def disable(self, actor: str = "") -> None:
+        self.active = False
+        self.token_generation += 1
+
+    @event("Enabled")
+    def enable(self, actor: str = "") -> None:
+        self.active = True

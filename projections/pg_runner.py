@@ -8,6 +8,7 @@ import threading
 from typing import Any
 
 import psycopg
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.projection import ProjectionRunner
 
 from projections.runner import ProjectionSpec
@@ -21,8 +22,10 @@ def conninfo(env: dict[str, str]) -> str:
         user=env["POSTGRES_USER"], password=env.get("POSTGRES_PASSWORD") or None)
 
 
-def lock_key(name: str) -> str:
-    return f"alur-projection:{name}"
+def lock_key(name: str, env: dict[str, str]) -> str:
+    """Advisory locks are per database: name the schema too, so deployments sharing a
+    database (and test runs) do not block each other."""
+    return f"alur-projection:{env.get('POSTGRES_SCHEMA') or 'public'}:{name}"
 
 
 def run_projection(app_class: type[Any], spec: ProjectionSpec, env: dict[str, str],
@@ -31,14 +34,19 @@ def run_projection(app_class: type[Any], spec: ProjectionSpec, env: dict[str, st
     name = spec.projection_class.name
     with psycopg.connect(conninfo(env), autocommit=True) as lock_conn:
         held = lock_conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))",
-                                 (lock_key(name),)).fetchone()
+                                 (lock_key(name, env),)).fetchone()
         if not held or not held[0]:
             log.info("projection %s is run by another process", name)
             return False
         log.info("running projection %s", name)
-        with ProjectionRunner(application_class=app_class,
-                              projection_class=spec.projection_class,
-                              view_class=spec.postgres_view, env=env) as runner:
-            while not stop.is_set():
-                runner.run_forever(timeout=poll)  # re-raises a processing error
+        try:
+            with ProjectionRunner(application_class=app_class,
+                                  projection_class=spec.projection_class,
+                                  view_class=spec.postgres_view, env=env) as runner:
+                while not stop.is_set():
+                    runner.run_forever(timeout=poll)  # re-raises a processing error
+        except IntegrityError:
+            # a notification was tracked by someone else (e.g. a rebuild): resubscribe from
+            # the view's own position; the caller runs us again
+            log.warning("projection %s: position moved under the runner; resubscribing", name)
         return True

@@ -37,8 +37,10 @@ class Projections:
     """The projections of one deployment, each with its own view (own file on SQLite)."""
 
     def __init__(self, app: Application[Any], specs: list[ProjectionSpec],
-                 env_for: Callable[[str], dict[str, str]]) -> None:
+                 env_for: Callable[[str], dict[str, str]], in_process: bool = True) -> None:
         self.app = app
+        # False when a separate runner process writes the views: then this process only reads
+        self.in_process = in_process
         self.projections: dict[str, Projection[Any]] = {}
         for spec in specs:
             name = spec.projection_class.name
@@ -100,7 +102,7 @@ class Projections:
         """Read-your-writes: True once every projection has reached ``position``."""
         if not position:
             return True
-        if self._thread is None:  # no background runner here: catch up ourselves
+        if self.in_process and self._thread is None:  # no background thread: catch up here
             self.catch_up()
         else:
             self._wake.set()
@@ -113,6 +115,14 @@ class Projections:
 
     def poke(self) -> None:
         self._wake.set()
+
+    def refresh(self) -> None:
+        """Bring the views up to date now if this process writes them, else wait a little."""
+        if self.in_process:
+            self.catch_up()
+        else:
+            head = self.app.recorder.max_notification_id()
+            self.wait(head, timeout=2.0)
 
     def start(self, interval: float = 0.5) -> None:
         """Follow the log in a background thread (inside ``alur serve``)."""
@@ -128,6 +138,12 @@ class Projections:
         self._wake.set()
         if self._thread:
             self._thread.join(timeout=5)
+
+    def close(self) -> None:
+        """Stop following and release the views' connections (pools on PostgreSQL)."""
+        self.stop()
+        for projection in self.projections.values():
+            projection.view.datastore.close()
 
     def _loop(self, interval: float) -> None:
         while not self._stop.is_set():

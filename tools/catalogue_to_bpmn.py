@@ -59,6 +59,21 @@ def task_form(row: dict) -> dict:
     return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
 
 
+def process_properties(chart: dict) -> list[str]:
+    """Process-level properties: `sensitive` flowcharts seal the reporter's identity (WBS, gratifikasi)."""
+    sensitive = chart.get("sensitive")
+    if not sensitive:
+        return []
+    props = {"sensitive": "true", "handling_role": sensitive["handling_role"]}
+    return [
+        "    <bpmn:extensionElements>",
+        "      <spiffworkflow:properties>",
+        *(f"        <spiffworkflow:property name=\"{k}\" value={quoteattr(v)} />" for k, v in props.items()),
+        "      </spiffworkflow:properties>",
+        "    </bpmn:extensionElements>",
+    ]
+
+
 def build_nodes(chart: dict) -> tuple[list[Node], list[tuple[str, str, str, str | None]]]:
     rows = chart["rows"]
     nodes: list[Node] = [Node("StartEvent", "startEvent", "Mulai", rows[0]["lane"], 0)]
@@ -146,6 +161,7 @@ def render(doc: dict, chart: dict) -> str:
         f'    <bpmn:participant id="Participant_{pid}" name={quoteattr(("SOP " + doc["sop"] + " " if doc.get("sop") else "") + doc["name"])} processRef="{pid}" />',
         "  </bpmn:collaboration>",
         f'  <bpmn:process id="{pid}" name={quoteattr(doc["name"])} isExecutable="true">',
+        *process_properties(chart),
         "    <bpmn:laneSet id=\"LaneSet_1\">",
     ]
     for lane in lanes:

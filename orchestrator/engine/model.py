@@ -58,6 +58,8 @@ class ProcessModel:
     tasks: dict[str, dict[str, Any]]  # user task element id -> {name, lane, form, properties}
     elements: dict[str, str] = field(default_factory=dict)  # element id -> name
     spec_json: str = ""
+    sensitive: bool = False  # reporter identity sealed, every read logged (WBS, gratifikasi)
+    handling_role: str | None = None  # the only role that sees the reporter in clear
 
     def flow(self, source: str, target: str) -> Flow | None:
         return self.flows.get((source, target))
@@ -72,6 +74,7 @@ def load_model(key: str, bpmn: bytes, roles: RoleRegistry) -> ProcessModel:
     errors = _static_errors(process)
     lanes = _lanes(process, roles, errors)
     flows = _flows(process, errors)
+    sensitive, handling_role = _sensitivity(process, roles, errors)
     if errors:
         raise InvalidDefinition(f"{key}: BPMN cannot be deployed", errors=errors)
     spec, subprocess_specs = _spiff_spec(key, bpmn)
@@ -83,6 +86,7 @@ def load_model(key: str, bpmn: bytes, roles: RoleRegistry) -> ProcessModel:
         key=key, name=process.get("name") or key, bpmn=bpmn,
         sha256=hashlib.sha256(bpmn).hexdigest(), spec=spec, subprocess_specs=subprocess_specs,
         flows=flows, lanes=lanes, tasks=tasks, elements=elements,
+        sensitive=sensitive, handling_role=handling_role,
     )
 
 
@@ -129,6 +133,28 @@ def _lanes(process: Element, roles: RoleRegistry, errors: list[str]) -> dict[str
         else:
             lanes[name] = key
     return lanes
+
+
+def _process_properties(process: Element) -> dict[str, str]:
+    """The process-level ``spiffworkflow:properties`` (not those of its tasks)."""
+    found = process.find(f"{BPMN}extensionElements/{SPIFF}properties")
+    if found is None:
+        return {}
+    return {p.get("name") or "": p.get("value") or "" for p in found.iter(f"{SPIFF}property")}
+
+
+def _sensitivity(process: Element, roles: RoleRegistry,
+                 errors: list[str]) -> tuple[bool, str | None]:
+    """``sensitive=true`` with ``handling_role=<role key>``: the reporter's identity is sealed."""
+    props = _process_properties(process)
+    if props.get("sensitive", "false").strip().lower() != "true":
+        return False, None
+    role = props.get("handling_role", "").strip()
+    if role not in roles.roles:
+        errors.append(f"process property handling_role '{role}' is not a role in the registry"
+                      " (a sensitive process needs the role that handles its reporters)")
+        return True, None
+    return True, role
 
 
 def _flows(process: Element, errors: list[str]) -> dict[tuple[str, str], Flow]:

@@ -93,3 +93,35 @@ def test_unauthenticated_and_bad_login(api: Api) -> None:
     _problem(api.client.get("/api/v1/inbox", headers={"Authorization": "Bearer nope"}), 401)
     _problem(api.client.post("/api/v1/auth/token",
                              json={"username": "admin", "password": "wrong"}), 401)
+
+
+def test_huge_payload_is_refused(api: Api, head) -> None:
+    before = head()
+    response = api.post("/cases", "admin",
+                        json={"process": "sop_9_3", "data": {"x": "a" * (2 * 1024 * 1024)}})
+    _problem(response, 413)
+    assert head() == before
+
+
+def test_wrong_content_type_is_refused(api: Api, head) -> None:
+    before = head()
+    response = api.post("/cases", "admin", data="process=sop_9_3",
+                        headers={"Content-Type": "text/plain"})
+    assert 400 <= response.status_code < 500
+    assert response.mimetype == "application/problem+json"
+    assert head() == before
+
+
+def test_deeply_nested_or_odd_values_are_handled(api: Api, head) -> None:
+    case = start_complaint(api)
+    task = inbox_task(api, "pelapor", case["id"], case["position"])
+    before = head()
+    nested: dict = {}
+    cursor = nested
+    for _ in range(200):
+        cursor["a"] = {}
+        cursor = cursor["a"]
+    for data in ({"catatan": nested}, {"catatan": None}, {"catatan": 1e308}, {"\u0000": 1}):
+        response = api.post(f"/tasks/{task['id']}/complete", "pelapor", json={"data": data})
+        assert response.status_code == 422, (data, response.get_json())
+    assert head() == before

@@ -39,3 +39,17 @@ def test_production_refuses_demo_users(tmp_path: Path, capsys: pytest.CaptureFix
     config = Config(data_dir=tmp_path, secret_key="x", env="production")
     assert main(["users", "seed-demo"], config) == 2
     assert "refused" in capsys.readouterr().err
+
+
+def test_backup_and_restore_commands(config: Config, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture) -> None:
+    assert main(["processes", "deploy"], config) == 0
+    target = tmp_path / "store.backup"
+    assert main(["backup", "create", str(target)], config) == 0
+    other = Config(data_dir=tmp_path / "other", secret_key="x")
+    assert main(["backup", "restore", str(target)], other) == 0
+    assert "projections rebuilt" in capsys.readouterr().out
+    assert main(["processes", "list"], other) == 0
+    assert "sop_9_3" in capsys.readouterr().out
+    assert main(["backup", "restore", str(tmp_path / "missing")], other) == 2
+    assert "no backup" in capsys.readouterr().err

@@ -1,0 +1,154 @@
+"""Compare BPMN documents: what changed between two versions, and how an upload conforms to
+the catalogue (the decree's flowchart rows, by the tasks' ``row`` property and lane)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element
+
+import defusedxml.ElementTree as SafeET
+import yaml
+
+from orchestrator.engine import ProcessModel
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
+_SKIP = {"extensionElements", "incoming", "outgoing", "flowNodeRef", "conditionExpression",
+         "laneSet", "documentation", "text"}
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _properties(el: Element) -> dict[str, str]:
+    found = el.find(f"{BPMN}extensionElements/{SPIFF}properties")
+    if found is None:
+        return {}
+    return {p.get("name") or "": p.get("value") or "" for p in found.iter(f"{SPIFF}property")}
+
+
+def _describe(el: Element) -> dict[str, Any]:
+    described: dict[str, Any] = {"id": el.get("id"), "type": _local(el.tag),
+                                 "name": el.get("name") or "", "properties": _properties(el)}
+    for attr in ("sourceRef", "targetRef", "default"):
+        if el.get(attr):
+            described[attr] = el.get(attr)
+    condition = el.find(f"{BPMN}conditionExpression")
+    if condition is not None:
+        described["condition"] = (condition.text or "").strip()
+    return described
+
+
+def elements(bpmn: str | bytes, key: str) -> dict[str, dict[str, Any]]:
+    """Every element of the process ``key`` with an id: type, name, properties, flow ends."""
+    data = bpmn.encode("utf-8") if isinstance(bpmn, str) else bpmn
+    root = SafeET.fromstring(data, forbid_dtd=True)
+    process = next((p for p in root.iter(f"{BPMN}process") if p.get("id") == key), None)
+    if process is None:
+        return {}
+    found = {key: _describe(process)}
+    for el in process.iter():
+        if el is process or _local(el.tag) in _SKIP or not el.get("id"):
+            continue
+        found[el.get("id") or ""] = _describe(el)
+    return found
+
+
+def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    changes = []
+    for field in ("type", "name", "sourceRef", "targetRef", "default", "condition"):
+        if old.get(field) != new.get(field):
+            changes.append({"field": field, "from": old.get(field), "to": new.get(field)})
+    props_old, props_new = old["properties"], new["properties"]
+    for name in sorted(set(props_old) | set(props_new)):
+        if props_old.get(name) != props_new.get(name):
+            changes.append({"field": f"properties.{name}", "from": props_old.get(name),
+                            "to": props_new.get(name)})
+    return changes
+
+
+def diff(old_bpmn: str, new_bpmn: str, key: str) -> dict[str, list[dict[str, Any]]]:
+    """Elements added, removed and changed (by id; diagram layout is not compared)."""
+    old, new = elements(old_bpmn, key), elements(new_bpmn, key)
+    changed = []
+    for element_id in sorted(set(old) & set(new)):
+        changes = _changes(old[element_id], new[element_id])
+        if changes:
+            changed.append({"id": element_id, "type": new[element_id]["type"],
+                            "name": new[element_id]["name"], "changes": changes})
+    return {
+        "added": [new[i] for i in sorted(set(new) - set(old))],
+        "removed": [old[i] for i in sorted(set(old) - set(new))],
+        "changed": changed,
+    }
+
+
+@lru_cache(maxsize=4)
+def _flowcharts(directory: str, stamp: float) -> dict[str, dict[str, Any]]:
+    charts: dict[str, dict[str, Any]] = {}
+    for path in sorted(Path(directory).glob("*.yaml")):
+        for chart in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(
+                "flowcharts") or []:
+            charts[chart["key"]] = chart
+    return charts
+
+
+def flowchart(catalogue_dir: Path, key: str) -> dict[str, Any] | None:
+    """The catalogue flowchart of a process (re-read when a catalogue file changes)."""
+    stamp = max((p.stat().st_mtime for p in catalogue_dir.glob("*.yaml")), default=0.0)
+    return _flowcharts(str(catalogue_dir), stamp).get(key)
+
+
+def _row_of(task: dict[str, Any]) -> int | None:
+    text = str(task["properties"].get("row", "")).strip()
+    return int(text) if text.isdigit() else None
+
+
+def _task_warnings(element_id: str, task: dict[str, Any], row: dict[str, Any]) -> list[str]:
+    step = row["step"]
+    warnings = []
+    if task["lane"] != row["lane"]:
+        warnings.append(f"baris {step} ({element_id}): lajur '{task['lane']}' berbeda dari "
+                        f"katalog '{row['lane']}'")
+    expected = {"requirements": row.get("requirements") or "", "output": row.get("output") or "",
+                "duration": (row.get("duration") or {}).get("text") or ""}
+    for prop, value in expected.items():
+        actual = task["properties"].get(prop, "")
+        if actual != value:
+            warnings.append(f"baris {step} ({element_id}): {prop} '{actual}' berbeda dari "
+                            f"katalog '{value}'")
+    decision = row.get("decision")
+    if decision:
+        field = task["form"].get("properties", {}).get(decision["field"])
+        answers = [a["value"] for a in decision["answers"]]
+        if not field or field.get("enum") != answers:
+            warnings.append(f"baris {step} ({element_id}): keputusan '{decision['field']}' "
+                            f"harus berpilihan {answers}")
+    return warnings
+
+
+def conformance(model: ProcessModel, chart: dict[str, Any] | None) -> list[str]:
+    """Warnings where the model's user tasks differ from the catalogue rows (row, lane, …)."""
+    if chart is None:
+        return [f"proses '{model.key}' tidak punya flowchart di katalog; kesesuaian tidak "
+                "dapat diperiksa"]
+    rows = {r["step"]: r for r in chart.get("rows") or []}
+    warnings: list[str] = []
+    seen: dict[int, str] = {}
+    for element_id, task in sorted(model.tasks.items()):
+        row = _row_of(task)
+        if row is None:
+            warnings.append(f"{element_id} ({task['name']}): tidak punya properti row")
+        elif row in seen:
+            warnings.append(f"baris {row} dimodelkan dua kali ({seen[row]}, {element_id})")
+        elif row not in rows:
+            warnings.append(f"{element_id}: baris {row} tidak ada di katalog")
+        else:
+            seen[row] = element_id
+            warnings += _task_warnings(element_id, task, rows[row])
+    for step in sorted(set(rows) - set(seen)):
+        warnings.append(f"baris {step} katalog tidak dimodelkan: {rows[step]['activity'][:80]}")
+    return warnings

@@ -1,0 +1,180 @@
+"""Public intake: start a case from a citizen's report, issue its tracking ticket, and answer
+status checks. Used by the public API (``api/portal.py``) and the portal's pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from flask import current_app, request
+from marshmallow import Schema
+
+from api.attachments import AttachmentStore, Limits
+from api.auth import services
+from api.portal_schemas import (
+    HONEYPOT,
+    GratifikasiSchema,
+    InformasiSchema,
+    PengaduanSchema,
+    WbsSchema,
+)
+from api.presenters import WITA, deadline_dict
+from api.ratelimit import Rate, TokenBuckets
+from orchestrator.audit import Auditor
+from orchestrator.commands import Actor, CompleteTask, StartCase
+from orchestrator.engine import ProcessModel
+from orchestrator.errors import InvalidInput, InvalidTaskData
+from orchestrator.tickets import PublicTicket, dummy_check, ticket_id
+
+# lanes in which the reporter acts: the portal completes that step with the submission
+REPORTER_LANES = frozenset({"pelapor", "penerima_penolak_gratifikasi", "pemohon_informasi"})
+PORTAL_USER = "portal"
+LIMITS = Limits(max_files=3, max_file_bytes=3 * 1024 * 1024)
+MAX_BODY = 10 * 1024 * 1024
+SUBMIT_RATE = Rate(capacity=5, per_seconds=120)
+STATUS_RATE = Rate(capacity=20, per_seconds=6)
+STATUS_ID = {"active": "Sedang diproses", "completed": "Selesai", "cancelled": "Dibatalkan"}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of public report: the process it starts and its payload."""
+
+    key: str
+    process: str
+    title: str
+    intro: str
+    schema: type[Schema]
+    anonymous: bool = False
+
+
+KINDS = {k.key: k for k in (
+    Kind("pengaduan", "sop_9_3", "Pengaduan masyarakat",
+         "Sampaikan pengaduan tentang pelayanan publik di KPU Kota Bontang.", PengaduanSchema),
+    Kind("wbs", "sop_9_5", "Whistle Blowing System (WBS)",
+         "Laporkan dugaan pelanggaran oleh pegawai. Identitas Anda dirahasiakan dan boleh "
+         "tidak diisi.", WbsSchema, anonymous=True),
+    Kind("gratifikasi", "sop_9_4", "Pelaporan gratifikasi",
+         "Laporkan penerimaan atau penolakan gratifikasi. Identitas pelapor dirahasiakan.",
+         GratifikasiSchema),
+    Kind("informasi", "sop_9_22", "Permohonan informasi publik (PPID)",
+         "Ajukan permohonan informasi publik kepada PPID KPU Kota Bontang.", InformasiSchema),
+)}
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the submitter gets: the registration number and the code, shown once."""
+
+    registration: str
+    code: str
+    case_id: UUID
+    kind: str
+
+
+def buckets() -> TokenBuckets:
+    return current_app.extensions.setdefault("alur.portal_buckets", TokenBuckets())
+
+
+def limit(purpose: str) -> None:
+    """Spend one of this client's tokens for ``purpose`` (submit or status), or 429."""
+    rate = current_app.config.get(f"ALUR_PORTAL_{purpose.upper()}_RATE") or (
+        SUBMIT_RATE if purpose == "submit" else STATUS_RATE)
+    buckets().take(purpose, request.remote_addr or "?", rate)
+
+
+def attachment_store() -> AttachmentStore:
+    return AttachmentStore(services().config.data_dir / "lampiran")
+
+
+def first_lane(model: ProcessModel) -> str:
+    """The lane of the decree's first row (the task with the lowest ``row``)."""
+    def row(task: dict[str, Any]) -> int:
+        text = str(task["properties"].get("row", ""))
+        return int(text) if text.isdigit() else 10**6
+    first = min(model.tasks.values(), key=row)
+    return str(first["lane"])
+
+
+def clean(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
+    """Refuse the honeypot; drop empty optional fields and the anonymous reporter's identity."""
+    if str(data.pop(HONEYPOT, "") or "").strip():
+        raise InvalidInput("Permintaan ditolak.", errors={HONEYPOT: ["harus kosong"]})
+    data = {k: v for k, v in data.items() if v not in ("", None)}
+    if data.pop("anonim", False):
+        data = {k: v for k, v in data.items() if not k.startswith("pelapor")}
+    return data
+
+
+def submit(kind: Kind, data: dict[str, Any], files: list[tuple[IO[bytes], str]]) -> Receipt:
+    """Start the case as the portal, complete the reporter's own step, issue the ticket."""
+    svc = services()
+    app = svc.orchestrator
+    data = clean(kind, data)
+    attachments = attachment_store().save_all(files, LIMITS)
+    if attachments:
+        data["lampiran"] = attachments
+    data["kanal"] = "portal"
+    model, _ = app.model(kind.process)
+    actor = Actor(PORTAL_USER, frozenset({first_lane(model)}))
+    result = app.start_case(StartCase(kind.process, data, actor))
+    case = app.get_case(result.case_id)
+    for task in list(case.open_tasks.values()):
+        if task.lane in REPORTER_LANES and task.lane in actor.roles:
+            _complete_reporter_step(task, data, actor, result.case_id)
+    ticket, code = PublicTicket.issue(case.registration, case.id, kind.key)
+    app.save(ticket)
+    svc.projections.poke()
+    return Receipt(case.registration, code, case.id, kind.key)
+
+
+def _complete_reporter_step(task: Any, data: dict[str, Any], actor: Actor,
+                            case_id: UUID) -> None:
+    form = task.form or {}
+    properties = form.get("properties", {})
+    answer = {k: v for k, v in data.items() if k in properties}
+    if "catatan" in properties and "catatan" not in answer:
+        answer["catatan"] = "Disampaikan melalui portal layanan publik."
+    if set(form.get("required", [])) - set(answer):
+        return  # a decision the reporter cannot make here: staff take it
+    try:
+        services().orchestrator.complete_task(
+            CompleteTask(case_id, UUID(task.task_id), actor, answer))
+    except InvalidTaskData:
+        current_app.logger.warning("portal could not complete %s of %s", task.element_id,
+                                   case_id)
+
+
+def _wita(moment: datetime) -> str:
+    return moment.astimezone(WITA).isoformat()
+
+
+def status_of(registration: str, code: str) -> dict[str, Any] | None:
+    """The report's status, or None when the registration is unknown or the code is wrong."""
+    app = services().orchestrator
+    try:
+        ticket: PublicTicket = app.repository.get(ticket_id(registration))
+    except AggregateNotFoundError:
+        dummy_check(code)  # the same work as a wrong code: no telling which numbers exist
+        return None
+    if not ticket.matches(code):
+        return None
+    case = app.get_case(UUID(ticket.case_id))
+    auditor = Auditor(app)
+    auditor.record_read(case, Actor(PORTAL_USER, frozenset()), "status (portal publik)")
+    events = app.case_events(case.id)
+    deadline = deadline_dict(case, services().calendar)
+    return {
+        "registration": case.registration,
+        "kind": ticket.kind,
+        "process_name": auditor.model(case).name,
+        "status": case.status,
+        "status_label": STATUS_ID.get(case.status, case.status),
+        "current_steps": sorted({t.name for t in case.open_tasks.values()}),
+        "started_at": _wita(events[0].timestamp),
+        "updated_at": _wita(events[-1].timestamp),
+        "deadline_at": deadline["due_at"] if deadline else None,
+    }

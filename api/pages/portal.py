@@ -1,0 +1,105 @@
+"""The public portal's pages (no login): submit a report with attachments, get the
+registration number and a tracking code shown once, and check the status with both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import make_response, render_template, request
+from marshmallow import ValidationError
+
+from api.intake import KINDS, MAX_BODY, Kind, limit, status_of, submit
+from api.pages.common import body_limit, page_blueprint
+from api.portal import NOT_MATCHING
+from api.portal_schemas import HONEYPOT, StatusQuerySchema
+from orchestrator.errors import InvalidInput, NotFound, RateLimited
+
+bp = page_blueprint("pages_portal")
+
+
+def _fields(kind: Kind) -> list[dict[str, Any]]:
+    """The schema's fields as the page draws them (labels, options, limits)."""
+    drawn = []
+    for name, field in kind.schema().fields.items():
+        if name == HONEYPOT:
+            continue
+        lengths = [v for v in field.validators if hasattr(v, "max")]
+        drawn.append({
+            "name": name, "label": field.metadata.get("label", name),
+            "required": field.required, "options": field.metadata.get("options"),
+            "checkbox": type(field).__name__ == "Boolean",
+            "max": getattr(lengths[0], "max", None) if lengths else None,
+            "long": name in ("uraian", "tujuan"),
+        })
+    return drawn
+
+
+def _form(kind: Kind, values: dict[str, Any] | None = None,
+          errors: dict[str, Any] | None = None, status: int = 200) -> Any:
+    fields = _fields(kind)
+    labels = {f["name"]: f["label"] for f in fields} | {"lampiran": "Lampiran"}
+    return render_template("portal/formulir.html", kind=kind, fields=fields, labels=labels,
+                           values=values or {}, errors=errors or {}, honeypot=HONEYPOT), status
+
+
+@bp.get("/layanan")
+def index() -> Any:
+    return render_template("portal/index.html", kinds=KINDS.values())
+
+
+@bp.get("/layanan/<kind>")
+def form(kind: str) -> Any:
+    if kind not in KINDS:
+        raise NotFound("unknown kind")
+    return _form(KINDS[kind])
+
+
+@bp.post("/layanan/<kind>")
+@body_limit(MAX_BODY)
+def send(kind: str) -> Any:
+    """Submit; on success the receipt page shows the tracking code this once."""
+    if kind not in KINDS:
+        raise NotFound("unknown kind")
+    spec = KINDS[kind]
+    try:
+        limit("submit")
+    except RateLimited as exc:
+        return _form(spec, request.form, {"_": [exc.message]}, 429)
+    fields = set(spec.schema().fields)
+    # an empty input is a missing value: required fields then say "Wajib diisi."
+    raw = {k: v for k, v in request.form.items() if k in fields and (v.strip() or k == HONEYPOT)}
+    try:
+        data = spec.schema().load(raw)
+        files = [(f.stream, f.filename or "") for f in request.files.getlist("lampiran")]
+        receipt = submit(spec, data, files)
+    except ValidationError as exc:
+        return _form(spec, request.form, exc.messages, 422)
+    except InvalidInput as exc:
+        return _form(spec, request.form, exc.details.get("errors") or {"_": [exc.message]}, 422)
+    response = make_response(render_template("portal/diterima.html", kind=spec,
+                                             receipt=receipt))
+    response.headers["Cache-Control"] = "no-store"
+    return response, 201
+
+
+@bp.route("/layanan/status", methods=["GET", "POST"])
+def status() -> Any:
+    """Status of a report, for whoever holds both its number and its code."""
+    if request.method == "GET":
+        return render_template("portal/status.html", values={}, found=None, errors={})
+    values = {k: request.form.get(k, "") for k in ("registrasi", "kode")}
+    try:
+        limit("status")
+        query = StatusQuerySchema().load({k: v for k, v in values.items() if v.strip()})
+    except RateLimited as exc:
+        return render_template("portal/status.html", values=values, found=None,
+                               errors={"_": [exc.message]}), 429
+    except ValidationError as exc:
+        return render_template("portal/status.html", values=values, found=None,
+                               errors=exc.messages), 422
+    found = status_of(query["registrasi"], query["kode"])
+    errors = {} if found else {"_": [NOT_MATCHING]}
+    response = make_response(render_template("portal/status.html", values=values,
+                                             found=found, errors=errors), 200 if found else 404)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,122 @@
+"""Staff pages: home, log in and out, the inbox of my roles, claim and release."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import flash, redirect, render_template, request, session, url_for
+
+from api.auth import authenticate, services
+from api.pages.common import login_required, page_actor, page_blueprint, page_user
+from orchestrator.commands import ClaimTask, ReleaseTask
+from orchestrator.errors import AuthenticationFailed, RateLimited, TaskNotFound
+from projections.queries import INBOX_VIEWS
+
+bp = page_blueprint("pages_staff")
+PAGE_SIZE = 25
+VIEW_LABELS = {"all": "Semua", "mine": "Diambil saya", "unclaimed": "Belum diambil",
+               "overdue": "Terlambat", "due_soon": "Jatuh tempo 24 jam"}
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only a local path may follow a login (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+@bp.get("/")
+def home() -> Any:
+    """Landing page: the public portal for citizens, log in for staff."""
+    return render_template("beranda.html")
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+def login() -> Any:
+    """Log in with username and password; the session cookie carries the login."""
+    target = safe_next(request.values.get("lanjut"), url_for("pages_staff.inbox"))
+    if request.method == "GET":
+        if page_user() is not None:
+            return redirect(target)
+        return render_template("masuk.html", lanjut=target, username="")
+    username = request.form.get("username", "").strip()[:100]
+    try:
+        user = authenticate(username, request.form.get("password", "")[:200])
+    except RateLimited as exc:
+        wait = exc.details.get("retry_after", 60)
+        message = f"Terlalu banyak percobaan gagal. Coba lagi dalam {wait} detik."
+        return render_template("masuk.html", lanjut=target, username=username,
+                               error=message), 429
+    except AuthenticationFailed:
+        return render_template("masuk.html", lanjut=target, username=username,
+                               error="Nama pengguna atau kata sandi salah."), 401
+    session.clear()
+    session.permanent = True
+    session.update(u=user.username, gen=user.token_generation)
+    return redirect(target)
+
+
+@bp.post("/keluar")
+def logout() -> Any:
+    session.clear()
+    flash("Anda telah keluar.", "info")
+    return redirect(url_for("pages_staff.login"))
+
+
+@bp.get("/kotak-masuk")
+@login_required
+def inbox() -> Any:
+    """Ready tasks of my roles, soonest due first, with overdue marks."""
+    actor = page_actor()
+    view = request.args.get("tampilan", "all")
+    view = view if view in INBOX_VIEWS else "all"
+    query = request.args.get("q", "").strip()[:100] or None
+    page = max(1, request.args.get("halaman", 1, type=int) or 1)
+    svc = services()
+    svc.projections.wait(request.args.get("setelah", type=int), timeout=2.0)
+    result = svc.inbox.inbox_page(actor.roles, actor.username, view=view, q=query,
+                                  limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    pages = max(1, -(-result.total // PAGE_SIZE))
+    return render_template("kotak_masuk.html", tasks=result.items, total=result.total,
+                           view=view, views=VIEW_LABELS, q=query or "", page=page, pages=pages)
+
+
+def inbox_task(task_id: UUID) -> dict[str, Any]:
+    """The task from the worklist, if it lies in one of my lanes (else 404)."""
+    svc = services()
+    task = svc.inbox.task(str(task_id))
+    if task is None:
+        svc.projections.catch_up()
+        task = svc.inbox.task(str(task_id))
+    if task is None or task["lane"] not in page_actor().roles:
+        raise TaskNotFound(f"no task {task_id}")
+    return task
+
+
+def settle(position: int) -> None:
+    """Let the worklist catch up with our write before the next page reads it."""
+    services().projections.poke()
+    services().projections.wait(position, timeout=2.0)
+
+
+@bp.post("/tugas/<uuid:task_id>/ambil")
+@login_required
+def claim(task_id: UUID) -> Any:
+    task = inbox_task(task_id)
+    result = services().orchestrator.claim_task(
+        ClaimTask(UUID(task["case_id"]), task_id, page_actor()))
+    settle(result.position)
+    flash(f"Langkah “{task['name']}” diambil. Petugas lain tidak lagi melihatnya.", "sukses")
+    return redirect(url_for("pages_task.show", task_id=task_id))
+
+
+@bp.post("/tugas/<uuid:task_id>/lepas")
+@login_required
+def release(task_id: UUID) -> Any:
+    task = inbox_task(task_id)
+    result = services().orchestrator.release_task(
+        ReleaseTask(UUID(task["case_id"]), task_id, page_actor()))
+    settle(result.position)
+    flash(f"Langkah “{task['name']}” dilepas kembali ke lajur.", "info")
+    return redirect(url_for("pages_staff.inbox"))

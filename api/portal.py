@@ -1,0 +1,93 @@
+"""The public API (no login): submit a report and check its status with the secret code.
+
+Abuse limits: a body size limit, a per-address token bucket (429), and a honeypot field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields
+
+from api.intake import KINDS, MAX_BODY, limit, status_of, submit
+from api.portal_schemas import StatusQuerySchema
+from orchestrator.errors import InvalidInput, NotFound
+
+blp = Blueprint("portal", __name__, url_prefix="/api/v1/public",
+                description="Public portal: reports and status (no login)")
+NOT_MATCHING = "Nomor registrasi atau kode pelacakan tidak cocok."
+
+
+class ReceiptSchema(Schema):
+    registration = fields.String(metadata={"description": "the case's registration number"})
+    tracking_code = fields.String(metadata={
+        "description": "secret; shown only in this answer (only its hash is stored)"})
+    kind = fields.String()
+
+
+class PublicStatusSchema(Schema):
+    registration = fields.String()
+    kind = fields.String()
+    process_name = fields.String()
+    status = fields.String(metadata={"description": "active | completed | cancelled"})
+    status_label = fields.String()
+    current_steps = fields.List(fields.String())
+    started_at = fields.String()
+    updated_at = fields.String()
+    deadline_at = fields.String(allow_none=True)
+
+
+@blp.before_request
+def _limits() -> None:
+    request.max_content_length = MAX_BODY
+
+
+def _payload() -> tuple[dict[str, Any], list[Any]]:
+    """JSON, or multipart/form-data with files under ``lampiran``."""
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise InvalidInput("body must be a JSON object")
+        return body, []
+    files = [(f.stream, f.filename or "") for f in request.files.getlist("lampiran")]
+    return {k: v for k, v in request.form.items()}, files
+
+
+def _load(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise InvalidInput("isian tidak sesuai", errors=exc.messages) from None
+
+
+@blp.route("/reports/<kind>", methods=["POST"])
+@blp.doc(requestBody={"content": {"application/json": {"schema": {"type": "object"}},
+                                  "multipart/form-data": {"schema": {"type": "object"}}}})
+@blp.response(201, ReceiptSchema)
+@blp.alt_response(429, description="too many submissions from this address")
+def report(kind: str) -> dict[str, Any]:
+    """Submit a report: ``pengaduan`` (SOP 9.3), ``wbs`` (9.5, anonymous allowed),
+    ``gratifikasi`` (9.4) or ``informasi`` (PPID, 9.22; ``jenis_informasi`` pemilu|lainnya)."""
+    if kind not in KINDS:
+        raise NotFound(f"no kind of report '{kind}' (one of {', '.join(KINDS)})")
+    limit("submit")
+    data, files = _payload()
+    loaded = _load(KINDS[kind].schema(), data)
+    receipt = submit(KINDS[kind], loaded, files)
+    return {"registration": receipt.registration, "tracking_code": receipt.code,
+            "kind": receipt.kind}
+
+
+@blp.route("/status", methods=["POST"])
+@blp.arguments(StatusQuerySchema)
+@blp.response(200, PublicStatusSchema)
+@blp.alt_response(404, description="unknown registration or wrong code (the same answer)")
+def status(body: dict[str, Any]) -> dict[str, Any]:
+    """A report's status, for whoever holds its registration number and tracking code."""
+    limit("status")
+    found = status_of(body["registrasi"], body["kode"])
+    if found is None:
+        raise NotFound(NOT_MATCHING)
+    return found

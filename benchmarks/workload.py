@@ -1,0 +1,101 @@
+"""SOP 9.3 cases for the benchmarks: who acts, what a step answers, and fast fills.
+
+A fill builds ``Case`` aggregates with the real domain code and engine (``Case.start`` with
+the process's service standard and a registration number, ``case.complete_task``) in worker
+processes; the workbench saves them in batches through the application together with the
+registration counter (``Orchestrator.save(*cases, counter)``), as ``Orchestrator.start_case``
+does one at a time. Keep ``make_batch`` in step with ``start_case`` when that changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from alur.config import PROJECT_ROOT
+from orchestrator.application import Orchestrator
+from orchestrator.case import Case, OpenTask
+from orchestrator.commands import Actor, ClaimTask, CompleteTask, ReleaseTask, StartCase
+from orchestrator.engine import Engine, ProcessModel, load_model
+from orchestrator.registration import format_number
+from orchestrator.roles import RoleRegistry
+from orchestrator.standards import load_standards
+
+PROCESS = "sop_9_3"
+BPMN_FILE = "bpmn/sop-9.3.bpmn"
+LANES = ("pelapor", "admin", "sekretaris", "unit_pengaduan", "rapat_pleno")
+ACTOR = Actor("bench", frozenset(LANES))
+DECISION_TASK = "Task_7"
+
+
+def case_data(number: int) -> dict[str, Any]:
+    return {"subjek": f"Pengaduan layanan publik nomor {number}", "nomor": number}
+
+
+def step_data(element_id: str) -> dict[str, Any]:
+    """What completing a step sends: the plenary decision (benar branch) or nothing."""
+    return {"keputusan_pleno": "benar"} if element_id == DECISION_TASK else {}
+
+
+def walk_steps(number: int, walk_every: int) -> int:
+    """How many steps the fill walks case ``number``: every ``walk_every``-th case is walked
+    1 to 6 steps (so open tasks spread over every lane), the others stay at step 1."""
+    if walk_every <= 0 or number % walk_every:
+        return 0
+    return 1 + (number // walk_every) % 6
+
+
+def the_open_task(case: Case) -> OpenTask | None:
+    """SOP 9.3 has one open task at a time."""
+    return next(iter(case.open_tasks.values()), None)
+
+
+def start(app: Orchestrator, number: int = 0) -> UUID:
+    return app.start_case(StartCase(PROCESS, case_data(number), ACTOR)).case_id
+
+
+def complete_step(app: Orchestrator, case_id: UUID, task: OpenTask) -> None:
+    app.complete_task(CompleteTask(case_id, UUID(task.task_id), ACTOR,
+                                   step_data(task.element_id)))
+
+
+def claim_release(app: Orchestrator, case_id: UUID, task_id: UUID) -> None:
+    """The cheapest pair of commands: each loads the case and appends one event."""
+    app.claim_task(ClaimTask(case_id, task_id, ACTOR))
+    app.release_task(ReleaseTask(case_id, task_id, ACTOR))
+
+
+# -- fill workers (also usable in-process) ------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def load_sop_9_3(processes_dir: Path = PROJECT_ROOT / "processes") -> ProcessModel:
+    roles = RoleRegistry.load(processes_dir / "roles.yaml")
+    return load_model(PROCESS, (processes_dir / BPMN_FILE).read_bytes(), roles)
+
+
+def init_worker(processes_dir: str) -> None:
+    _WORKER["model"] = load_sop_9_3(Path(processes_dir))
+    _WORKER["engine"] = Engine()
+    _WORKER["standard"] = load_standards(Path(processes_dir) / "catalogue").get(PROCESS)
+
+
+def make_batch(first: int, count: int, walk_every: int, version: int, year: int) -> list[Case]:
+    """Cases ``first``…``first+count-1``, started and walked in memory, not yet saved. Their
+    registration numbers follow the fill's own numbering (cases started by commands while
+    measuring take numbers from the counter, so a few numbers may repeat: harmless here)."""
+    model: ProcessModel = _WORKER["model"]
+    engine: Engine = _WORKER["engine"]
+    cases = []
+    for number in range(first, first + count):
+        case = Case.start(model, version, case_data(number), ACTOR, engine, _WORKER["standard"],
+                          format_number(PROCESS, year, number + 1))
+        for _ in range(walk_steps(number, walk_every)):
+            task = the_open_task(case)
+            assert task is not None
+            case.complete_task(UUID(task.task_id), step_data(task.element_id), ACTOR, model,
+                               engine)
+        cases.append(case)
+    return cases

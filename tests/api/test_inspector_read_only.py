@@ -1,0 +1,83 @@
+"""Inspectors (role ``inspektur``) read, replay, verify and export every case, and change none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from alur.bootstrap import DEMO_PASSWORD
+from orchestrator.passwords import hash_password
+from orchestrator.users import User
+from tests.conftest import Api
+
+# every state-changing endpoint, with a payload that would be valid for someone allowed
+FORBIDDEN = [
+    ("POST", "/cases", {"process": "sop_9_3", "data": {}}),
+    ("POST", "/cases/{case}/cancel", {"reason": "diperiksa"}),
+    ("POST", "/cases/{case}/deadline/extend", {"reason": "perlu data tambahan"}),
+    ("POST", "/tasks/{task}/claim", None),
+    ("POST", "/tasks/{task}/release", None),
+    ("POST", "/tasks/{task}/complete", {"data": {}}),
+    ("POST", "/users", {"username": "baru", "full_name": "Baru", "roles": ["admin"],
+                        "password": "kata-sandi-panjang-1"}),
+    ("PUT", "/users/{user}/roles", {"roles": ["inspektur"]}),
+    ("POST", "/users/{user}/disable", None),
+    ("POST", "/users/{user}/revoke-tokens", None),
+]
+OWN_SESSION = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/auth/logout")}
+
+
+@pytest.fixture
+def case(api: Api) -> dict[str, Any]:
+    created = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {"subjek": "A"}})
+    assert created.status_code == 201
+    body = created.get_json()
+    assert api.post(f"/tasks/{body['open_tasks'][0]['id']}/claim", "pelapor").status_code == 200
+    return body
+
+
+def request(api: Api, user: str, method: str, path: str, body: Any, case: dict[str, Any]) -> Any:
+    url = path.format(case=case["id"], task=case["open_tasks"][0]["id"], user="admin")
+    call = api.client.put if method == "PUT" else api.client.post
+    return call(f"/api/v1{url}", headers=api.login(user), json=body)
+
+
+@pytest.mark.parametrize("method, path, body", FORBIDDEN, ids=[f"{m} {p}" for m, p, _ in FORBIDDEN])
+def test_inspector_may_not(api: Api, case: dict[str, Any], method: str, path: str,
+                           body: Any) -> None:
+    response = request(api, "inspektur", method, path, body, case)
+    assert response.status_code == 403, response.get_json()
+    assert response.content_type == "application/problem+json"
+    after = api.get(f"/cases/{case['id']}", "admin").get_json()
+    assert after["case_version"] == case["case_version"] + 1  # only the fixture's claim
+
+
+def test_every_state_changing_endpoint_is_covered(app: Flask) -> None:
+    writes = {(method, rule.rule) for rule in app.url_map.iter_rules()
+              for method in rule.methods - {"GET", "HEAD", "OPTIONS"}}
+    covered = {(m, "/api/v1" + p.replace("{case}", "<uuid:case_id>")
+                .replace("{task}", "<uuid:task_id>").replace("{user}", "<username>"))
+               for m, p, _ in FORBIDDEN}
+    assert writes - OWN_SESSION == covered
+
+
+def test_holding_another_role_too_does_not_make_an_inspector_a_writer(
+        api: Api, case: dict[str, Any]) -> None:
+    services = api.client.application.extensions["alur"]
+    services.orchestrator.register_user(User(
+        username="inspektur_plus", full_name="Inspektur dan Admin", roles=["inspektur", "admin",
+                                                                            "pelapor"],
+        password_hash=hash_password(DEMO_PASSWORD)))
+    for method, path, body in FORBIDDEN[:6]:
+        assert request(api, "inspektur_plus", method, path, body, case).status_code == 403, path
+
+
+def test_inspector_reads_every_case_without_a_lane(api: Api, case: dict[str, Any]) -> None:
+    wbs = api.post("/cases", "pelapor", json={"process": "sop_9_5", "data": {}}).get_json()
+    for case_id in (case["id"], wbs["id"]):
+        for path in ("", "/events", "/replay?at=1", "/audit/verify", "/export.json",
+                     "/export.pdf", "/access-log"):
+            response = api.get(f"/cases/{case_id}{path}", "inspektur")
+            assert response.status_code == 200, (path, response.get_json())

@@ -40,6 +40,11 @@ DDL = (
 SUBJECT_KEYS = ("subjek", "perihal", "subject", "judul", "uraian")
 
 
+# A task without a due time sorts last; a sentinel (not NULL) keeps the inbox order
+# "due_at, activated_at" servable by the (state, lane, due_at) index on both stores.
+NO_DUE = "9999-12-31T00:00:00.000000+00:00"
+
+
 def utc(moment: datetime) -> str:
     """Fixed-width UTC text: lexical order is time order."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
@@ -139,7 +144,7 @@ class InboxProjection(Projection[InboxView]):
              "element_id": event.element_id, "name": event.name, "lane": event.lane,
              "form": json.dumps(event.form, ensure_ascii=False),
              "properties": json.dumps(event.properties, ensure_ascii=False),
-             "at": utc(event.timestamp), "due_at": due},
+             "at": utc(event.timestamp), "due_at": due or NO_DUE},
         )])
 
     @process_event.register

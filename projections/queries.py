@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from projections.inbox import InboxView, utc
+from projections.inbox import NO_DUE, InboxView, utc
 
 _TASK_COLUMNS = (
     "t.task_id, t.case_id, t.process, t.element_id, t.name, t.lane, t.form, t.properties,"
@@ -32,6 +32,8 @@ class Page:
 
 def _json(row: dict[str, Any], *keys: str) -> dict[str, Any]:
     row = dict(row)
+    if row.get("due_at") == NO_DUE:
+        row["due_at"] = None
     for key in keys:
         row[key] = json.loads(row[key]) if row.get(key) else {}
     return row
@@ -90,7 +92,7 @@ class InboxQueries:
         base = f" FROM inbox_tasks t JOIN inbox_cases c USING (case_id) WHERE {' AND '.join(where)}"
         total = self.view.rows("SELECT COUNT(*) AS n" + base, params)[0]["n"]
         rows = self.view.rows(
-            f"SELECT {_TASK_COLUMNS}{base} ORDER BY t.due_at IS NULL, t.due_at, t.activated_at"
+            f"SELECT {_TASK_COLUMNS}{base} ORDER BY t.due_at, t.activated_at"
             " LIMIT :limit OFFSET :offset", params)
         return Page([_json(r, "form", "properties", "summary") for r in rows], int(total))
 
@@ -180,7 +182,7 @@ class InboxQueries:
                 "overdue": 0, "done": 0, "_minutes": []})
             if task["state"] == "ready":
                 step["open"] += 1
-                step["overdue"] += bool(task["due_at"] and task["due_at"] < now)
+                step["overdue"] += task["due_at"] < now
             elif task["state"] == "completed":
                 step["done"] += 1
                 step["_minutes"].append(task["work_minutes"] or 0)

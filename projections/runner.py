@@ -66,23 +66,19 @@ class Projections:
     def _catch_up_one(self, projection: Projection[Any]) -> int:
         done = 0
         recorder = self.app.recorder
-        topics = projection.topics
         while True:
             start = (projection.view.max_tracking_id(self.app.name) or 0) + 1
             batch = recorder.select_notifications(start=start, limit=BATCH)
             if not batch:
                 return done
-            for notification in batch:
-                tracking = Tracking(self.app.name, notification.id)
-                if topics and notification.topic not in topics:
-                    event: Any = None
-                else:
-                    event = self.app.mapper.to_domain_event(notification)
-                try:
-                    projection.process_event(event, tracking)
-                except IntegrityError:  # another runner got there first: re-read position
-                    break
-                done += 1
+            try:
+                with projection.view.batch():
+                    for notification in batch:
+                        event = self.app.mapper.to_domain_event(notification)
+                        projection.process_event(event, Tracking(self.app.name, notification.id))
+            except IntegrityError:  # another runner got there first: re-read the position
+                continue
+            done += len(batch)
 
     def rebuild(self, name: str) -> int:
         """Drop the view's tables and position, then replay the whole log into it."""

@@ -9,7 +9,9 @@ the library's tracking table (exactly-once effect).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.persistence import Tracking
@@ -28,15 +30,48 @@ class SqlView:
     ddl: Sequence[str] = ()  # CREATE TABLE / INDEX IF NOT EXISTS statements
 
     def write(self, tracking: Tracking, statements: Iterable[Statement]) -> None:
+        """Apply one notification: its rows and its tracking record, all or nothing."""
+        batch = self._batch()
+        if batch.cursor is not None:  # inside batch(): the whole batch commits together
+            for sql, params in statements:
+                batch.cursor.execute(self._sql(sql), params)
+            batch.tracking = tracking
+            return
         with self._transaction(commit=True) as cursor:
             for sql, params in statements:
                 cursor.execute(self._sql(sql), params)
             self._insert_tracking(cursor, tracking)  # type: ignore[attr-defined]
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Apply many notifications in one transaction that ends with the last one's tracking
+        record: a crash leaves the batch wholly applied or not at all (commits dominated the
+        cost of catching up one notification at a time)."""
+        state = self._batch()
+        with self._transaction(commit=True) as cursor:
+            state.cursor, state.tracking = cursor, None
+            try:
+                yield
+                if state.tracking is not None:
+                    self._insert_tracking(cursor, state.tracking)  # type: ignore[attr-defined]
+            finally:
+                state.cursor, state.tracking = None, None
+
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        cursor = self._batch().cursor
+        if cursor is not None:  # a projection reading its own uncommitted batch
+            cursor.execute(self._sql(sql), params or {})
+            return [dict(row) for row in cursor.fetchall()]
         with self._transaction(commit=False) as cursor:
             cursor.execute(self._sql(sql), params or {})
             return [dict(row) for row in cursor.fetchall()]
+
+    def _batch(self) -> Any:
+        """Batch state of the calling thread (API threads read while the runner writes)."""
+        local = self.__dict__.setdefault("_batch_local", threading.local())
+        if not hasattr(local, "cursor"):
+            local.cursor, local.tracking = None, None
+        return local
 
     def drop(self, application_name: str) -> None:
         """Drop the read tables and forget the position, then recreate empty tables."""

@@ -34,6 +34,7 @@ class Config:
     cuti_bersama: tuple[str, ...] = ()
     token_ttl_seconds: int = 8 * 3600
     snapshot_interval: int = 50
+    secure_cookies: bool = False  # True behind TLS: session cookies get the Secure flag
     pg_pool_size: int = 5  # per store and process: processes share max_connections
     pg_max_overflow: int = 10
     projections_in_process: bool = True
@@ -56,6 +57,8 @@ class Config:
             cuti_bersama=tuple(d.strip() for d in cuti),
             token_ttl_seconds=int(env.get("ALUR_TOKEN_TTL", str(8 * 3600))),
             projections_in_process=env.get("ALUR_PROJECTIONS_IN_PROCESS", "1") != "0",
+            secure_cookies=env.get("ALUR_SECURE_COOKIES",
+                                   "1" if env.get("ALUR_ENV") == "production" else "0") == "1",
             pg_pool_size=int(env.get("ALUR_PG_POOL_SIZE", "5")),
             pg_max_overflow=int(env.get("ALUR_PG_MAX_OVERFLOW", "10")),
         )

@@ -50,6 +50,5 @@ def create_app(services: Any, testing: bool = False) -> Flask:
 
     # pages (Bahasa Indonesia, session cookie + CSRF); Secure cookies behind TLS: production
     # runs behind TLS unless the configuration says otherwise
-    pages.register(app, secure_cookies=getattr(services.config, "secure_cookies",
-                                               services.config.env == "production"))
+    pages.register(app, secure_cookies=services.config.secure_cookies)
     return app

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from marshmallow import Schema, fields, validate
 
 from projections.queries import INBOX_VIEWS
+
+DATES = validate.Range(min=date(2000, 1, 1), max=date(2999, 12, 31))
 
 
 class PageArgsSchema(Schema):
@@ -26,8 +30,10 @@ class CaseListArgsSchema(PageArgsSchema):
     process = fields.String()
     status = fields.String(validate=validate.OneOf(["active", "completed", "cancelled"]))
     role = fields.String(metadata={"description": "cases waiting on this role"})
-    started_from = fields.Date(data_key="from", metadata={"description": "WITA date"})
-    started_to = fields.Date(data_key="to", metadata={"description": "WITA date, inclusive"})
+    started_from = fields.Date(data_key="from", validate=DATES,
+                               metadata={"description": "WITA date"})
+    started_to = fields.Date(data_key="to", validate=DATES,
+                             metadata={"description": "WITA date, inclusive"})
     registration = fields.String()
     q = fields.String(validate=validate.Length(min=1, max=100))
     after = fields.Integer(validate=validate.Range(min=0))

@@ -212,18 +212,38 @@ def _check_gateway(task_spec: Any, errors: list[str]) -> None:
         errors.append(f"{task_spec.bpmn_id}: every outgoing flow of a decision needs a condition")
 
 
+# Every step may carry the documents it produces (nota dinas, SK, berita acara …): references
+# to content-addressed files, never the files themselves (task data is copied into every task).
+ATTACHMENTS: dict[str, Any] = {
+    "type": "array", "title": "Lampiran", "maxItems": 10,
+    "items": {"type": "object", "additionalProperties": False,
+              "required": ["nama", "sha256", "ukuran"],
+              "properties": {"nama": {"type": "string", "maxLength": 200},
+                             "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                             "ukuran": {"type": "integer", "minimum": 0}}},
+}
+
+
 def _form(bpmn_id: str, raw: str | None, errors: list[str]) -> dict[str, Any]:
     if not raw:
-        return DEFAULT_FORM
+        return _with_attachments(DEFAULT_FORM)
     try:
         form = json.loads(raw)
         jsonschema.Draft202012Validator.check_schema(form)
     except (ValueError, jsonschema.SchemaError) as exc:
         errors.append(f"{bpmn_id}: property 'form' is not a valid JSON Schema: {exc}")
-        return DEFAULT_FORM
+        return _with_attachments(DEFAULT_FORM)
     if form.get("type") != "object":
         errors.append(f"{bpmn_id}: property 'form' must describe an object")
-    return form
+        return form
+    return _with_attachments(form)
+
+
+def _with_attachments(form: dict[str, Any]) -> dict[str, Any]:
+    properties = form.get("properties") or {}
+    if "lampiran" in properties:
+        return form
+    return {**form, "properties": {**properties, "lampiran": ATTACHMENTS}}
 
 
 def executable_process_ids(bpmn: bytes) -> list[str]:

@@ -88,6 +88,8 @@ def check_production(services: Services) -> None:
         return
     if not config.secret_key:
         raise ServiceMisconfigured("ALUR_SECRET_KEY must be set in production")
+    if not config.sensitive_key:
+        raise ServiceMisconfigured("ALUR_SENSITIVE_KEY must be set in production")
     app = services.orchestrator
     demo = [u.username for u in map(app.find_user, app.usernames()) if u and u.demo and u.active]
     if demo:

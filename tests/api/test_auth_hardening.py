@@ -101,7 +101,8 @@ def test_production_refuses_demo_credentials(tmp_path: Path,
     services = bootstrap(demo)
     seed_demo_users(services)
     services.close()
-    production = Config(data_dir=tmp_path, secret_key="s", env="production")
+    key = "A" * 43 + "="  # base64 of 32 bytes
+    production = Config(data_dir=tmp_path, secret_key="s", env="production", sensitive_key=key)
     services = bootstrap(production)
     with pytest.raises(ServiceMisconfigured, match="demo users exist"):
         check_production(services)
@@ -115,3 +116,5 @@ def test_production_refuses_demo_credentials(tmp_path: Path,
     services.close()
     with pytest.raises(ServiceMisconfigured, match="ALUR_SECRET_KEY"):
         check_production(bootstrap(Config(data_dir=tmp_path, env="production")))
+    with pytest.raises(ServiceMisconfigured, match="ALUR_SENSITIVE_KEY"):
+        check_production(bootstrap(Config(data_dir=tmp_path, env="production", secret_key="s")))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from marshmallow import Schema, fields, validate
 
 
@@ -138,12 +136,6 @@ class ExportSchema(Schema):
     exported_by = fields.String()
 
 
-class InboxQuerySchema(Schema):
-    process = fields.String()
-    after = fields.Integer(validate=validate.Range(min=0),
-                           metadata={"description": "wait until this log position is visible"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
 class InboxTaskSchema(Schema):
@@ -188,7 +180,3 @@ class CommandResultSchema(Schema):
     case_id = fields.String()
     case_version = fields.Integer(attribute="version")
     position = fields.Integer()
-
-
-def dump_list(schema: type[Schema], items: list[Any]) -> list[dict[str, Any]]:
-    return schema(many=True).dump(items)  # type: ignore[return-value]

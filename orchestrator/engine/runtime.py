@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import base64
+import copy
 import json
+import threading
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnWorkflowConverter,
+    WorkflowConverter,
+)
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -21,7 +28,32 @@ from orchestrator.engine import expressions
 from orchestrator.engine.model import ProcessModel
 from orchestrator.errors import InvalidTaskData
 
-SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
+    """A checkpoint is a workflow's state without its spec: the spec objects of the deployed
+    model are shared (read-only) by every workflow of that version, so neither a checkpoint
+    nor a restore converts the spec (it was most of their cost)."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any], model: ProcessModel | None = None) -> BpmnWorkflow:
+        if model is None or "spec" in dct:  # a whole serialization, spec included
+            return super().from_dict(dct)
+        workflow = self.target_class(model.spec, model.subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(
+    {**SPIFF_CONFIG, BpmnWorkflow: StateOnlyWorkflowConverter}))
 
 
 @dataclass(frozen=True)
@@ -76,26 +108,55 @@ class RestrictedScriptEngine(PythonScriptEngine):
 SCRIPT_ENGINE = RestrictedScriptEngine()
 
 
+class LiveWorkflows:
+    """Workflows as the last command in this process left them, keyed by the checkpoint they
+    were saved as. The next command on the case *takes* its workflow instead of restoring it
+    from the checkpoint (taken, never shared, so one command at a time mutates it); a command
+    that fails has taken it, so a half-run workflow is never reused. A miss (another process
+    ran the last command, or the entry aged out) only costs a restore."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, str], BpmnWorkflow] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, model: ProcessModel, state: str, workflow: BpmnWorkflow) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._items[(model.sha256, state)] = workflow
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def take(self, model: ProcessModel, state: str) -> BpmnWorkflow | None:
+        with self._lock:
+            return self._items.pop((model.sha256, state), None)
+
+
 class Engine:
-    """The single SpiffWorkflow adapter on the execution path. Stateless and thread-safe:
-    each call restores a fresh workflow from a checkpoint string."""
+    """The single SpiffWorkflow adapter on the execution path. Thread-safe: each command
+    works on a workflow of its own, restored from its checkpoint string or taken from
+    ``live``."""
+
+    def __init__(self, live_workflows: int = 256) -> None:
+        self.live = LiveWorkflows(live_workflows)
 
     def start(self, model: ProcessModel, data: dict[str, Any]) -> Outcome:
         workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=SCRIPT_ENGINE)
-        workflow.data.update(data)
+        workflow.data.update(copy.deepcopy(data))
         start_task = workflow.get_tasks(state=TaskState.READY)[0]
-        start_task.data.update(data)
+        start_task.data.update(copy.deepcopy(data))
         return self._advance(model, workflow, set())
 
     def complete(
         self, model: ProcessModel, state: str, task_id: UUID, data: dict[str, Any]
     ) -> Outcome:
-        workflow = self.restore(model, state)
+        workflow = self.live.take(model, state) or self.restore(model, state)
         task = workflow.get_task_from_id(task_id)
         if task is None or task.state != TaskState.READY:
             raise InvalidTaskData("the engine has no ready task with this id")
         before = {t.id for t in workflow.get_tasks(state=TaskState.COMPLETED)}
-        task.data.update(data)
+        task.data.update(copy.deepcopy(data))  # the workflow may outlive this command
         try:
             task.run()
         except SpiffWorkflowException as exc:
@@ -104,17 +165,19 @@ class Engine:
 
     def restore(self, model: ProcessModel, state: str) -> BpmnWorkflow:
         dct = json.loads(zlib.decompress(base64.b64decode(state)))
-        dct.update(json.loads(self._spec_json(model)))
-        SERIALIZER.migrate(dct)
-        workflow = SERIALIZER.from_dict(dct)
+        if dct.get(SERIALIZER.VERSION_KEY) == SERIALIZER.VERSION:
+            del dct[SERIALIZER.VERSION_KEY]
+            workflow = SERIALIZER.from_dict(dct, model=model)
+        else:  # an older serializer's checkpoint: its migrations may need the whole spec
+            dct.update(json.loads(self._spec_json(model)))
+            SERIALIZER.migrate(dct)
+            workflow = SERIALIZER.from_dict(dct)
         workflow.script_engine = SCRIPT_ENGINE
         return workflow
 
     def checkpoint(self, workflow: BpmnWorkflow) -> str:
         """Serialized engine state without the spec (re-attached from the deployed model)."""
         dct = SERIALIZER.to_dict(workflow)
-        dct.pop("spec")
-        dct.pop("subprocess_specs")
         dct[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
         raw = json.dumps(dct, separators=(",", ":"), cls=SERIALIZER._encoder_cls).encode()
         return base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
@@ -141,8 +204,10 @@ class Engine:
             passage for t in done if isinstance(t.task_spec, ExclusiveGateway)
             for passage in self._passages(model, t)
         ]
+        state = self.checkpoint(workflow)
+        self.live.put(model, state, workflow)
         return Outcome(
-            state=self.checkpoint(workflow),
+            state=state,
             ready=self.ready_tasks(model, workflow),
             gateways=gateways,
             passed=passed,
@@ -164,12 +229,12 @@ class Engine:
     @staticmethod
     def _spec_json(model: ProcessModel) -> str:
         if not model.spec_json:
-            workflow = BpmnWorkflow(model.spec, model.subprocess_specs)
-            dct = SERIALIZER.to_dict(workflow)
-            model.spec_json = json.dumps(
-                {"spec": dct["spec"], "subprocess_specs": dct["subprocess_specs"]},
-                cls=SERIALIZER._encoder_cls,
-            )
+            registry = SERIALIZER.registry
+            model.spec_json = json.dumps({
+                "spec": registry.convert(model.spec),
+                "subprocess_specs": {name: registry.convert(spec)
+                                     for name, spec in model.subprocess_specs.items()},
+            }, cls=SERIALIZER._encoder_cls)
         return model.spec_json
 
 

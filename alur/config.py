@@ -35,9 +35,10 @@ class Config:
     token_ttl_seconds: int = 8 * 3600
     snapshot_interval: int = 50
     secure_cookies: bool = False  # True behind TLS: session cookies get the Secure flag
-    pg_pool_size: int = 5  # per store and process: processes share max_connections
+    pg_pool_size: int = 2  # kept open per store and process: processes share max_connections
     pg_max_overflow: int = 10
     projections_in_process: bool = True
+    aggregate_cache: int = 1000  # hot aggregates kept per process (0: none), see eventsourcing_env
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -59,8 +60,9 @@ class Config:
             projections_in_process=env.get("ALUR_PROJECTIONS_IN_PROCESS", "1") != "0",
             secure_cookies=env.get("ALUR_SECURE_COOKIES",
                                    "1" if env.get("ALUR_ENV") == "production" else "0") == "1",
-            pg_pool_size=int(env.get("ALUR_PG_POOL_SIZE", "5")),
+            pg_pool_size=int(env.get("ALUR_PG_POOL_SIZE", "2")),
             pg_max_overflow=int(env.get("ALUR_PG_MAX_OVERFLOW", "10")),
+            aggregate_cache=int(env.get("ALUR_AGGREGATE_CACHE", "1000")),
         )
 
     @property
@@ -105,9 +107,11 @@ def eventsourcing_env(config: Config, name: str = "") -> dict[str, str]:
     ``name`` selects a separate store for a projection: on SQLite its own file (the library's
     SQLite tracking table is keyed by upstream application only), on PostgreSQL its own tables.
     """
-    # AGGREGATE_CACHE_MAXSIZE keeps hot aggregates in memory; the repository fast-forwards a
-    # cached one from the store before use, so the store still decides (several processes)
     env = {"CREATE_TABLE": "y"}
+    if config.aggregate_cache > 0 and not name:
+        # hot aggregates stay in memory; before each use the repository fast-forwards a cached
+        # one with the events stored since, so the store still decides (several processes)
+        env["AGGREGATE_CACHE_MAXSIZE"] = str(config.aggregate_cache)
     if config.is_postgres:
         url = urlparse(config.url)
         env.update(

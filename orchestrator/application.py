@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from orchestrator.access import AccessLog
@@ -37,6 +37,7 @@ from orchestrator.errors import (
     StaleCaseVersion,
 )
 from orchestrator.registration import RegistrationCounter, counter_id, format_number
+from orchestrator.repository import StripedCacheRepository
 from orchestrator.roles import RoleRegistry
 from orchestrator.sealing import Sealer, split_reporter
 from orchestrator.standards import ServiceStandard
@@ -78,6 +79,15 @@ class Orchestrator(Application[UUID]):
         self.engine = Engine()
         self._models: dict[tuple[str, int], ProcessModel] = {}
         self._models_lock = threading.Lock()
+
+    def construct_repository(self) -> Repository[UUID]:
+        maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return StripedCacheRepository(
+            event_store=self.events, snapshot_store=self.snapshots,
+            cache_maxsize=int(maxsize) if maxsize else None,
+            fastforward=True,  # several processes write: the store decides, the cache follows
+            fastforward_skipping=False, deepcopy_from_cache=True,  # commands mutate copies
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -121,7 +131,15 @@ class Orchestrator(Application[UUID]):
             raise ProcessNotFound(f"no process '{key}' is deployed", process=key) from None
 
     def model(self, key: str, version: int | None = None) -> tuple[ProcessModel, int]:
-        """The parsed model of a deployed version (the latest by default), cached."""
+        """The parsed model of a deployed version (the latest by default), cached.
+
+        A given version is immutable, so a cached one is returned without loading the
+        definition; only "the latest" has to ask the store."""
+        if version is not None:
+            with self._models_lock:
+                cached = self._models.get((key, version))
+            if cached is not None:
+                return cached, version
         definition = self.definition(key)
         version = version or definition.latest
         with self._models_lock:

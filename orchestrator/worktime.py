@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -27,6 +27,7 @@ class Duration:
     days: int = 0
 
 
+@lru_cache(maxsize=1024)
 def parse_duration(text: str | None) -> Duration | None:
     """'15 menit' → 15 minutes, '2 jam' → 120 minutes, '1 hari' → 1 day; None if unparsable."""
     if not text:
@@ -55,12 +56,19 @@ class Calendar:
     friday_hours: str = "08:00-16:30"
     cuti_bersama: tuple[str, ...] = ()
     _holidays: dict = field(default_factory=dict, compare=False, repr=False)
+    _working: dict = field(default_factory=dict, compare=False, repr=False)  # date → bool
 
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
     def is_working_day(self, day: date) -> bool:
+        working = self._working.get(day)  # projections ask for the same days again and again
+        if working is None:
+            working = self._working[day] = self._is_working_day(day)
+        return working
+
+    def _is_working_day(self, day: date) -> bool:
         if day.weekday() >= 5 or day.isoformat() in self.cuti_bersama:
             return False
         year = self._holidays.get(day.year)
@@ -68,9 +76,14 @@ class Calendar:
             year = self._holidays[day.year] = holidays.country_holidays("ID", years=day.year)
         return day not in year
 
+    @cached_property
+    def _clock(self) -> dict[bool, tuple[time, time]]:
+        """Opening and closing time, by "is it a Friday"."""
+        return {friday: tuple(_hhmm(p) for p in spec.split("-"))  # type: ignore[misc]
+                for friday, spec in ((False, self.office_hours), (True, self.friday_hours))}
+
     def hours(self, day: date) -> tuple[datetime, datetime]:
-        spec = self.friday_hours if day.weekday() == 4 else self.office_hours
-        opens, closes = (_hhmm(p) for p in spec.split("-"))
+        opens, closes = self._clock[day.weekday() == 4]
         return (
             datetime.combine(day, opens, tzinfo=self.tz),
             datetime.combine(day, closes, tzinfo=self.tz),

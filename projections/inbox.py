@@ -32,7 +32,8 @@ DDL = (
     " properties TEXT NOT NULL, state TEXT NOT NULL, claimed_by TEXT,"
     " activated_at TEXT NOT NULL, due_at TEXT, completed_at TEXT, completed_by TEXT,"
     " work_minutes INTEGER)",
-    "CREATE INDEX IF NOT EXISTS inbox_tasks_ready ON inbox_tasks (state, lane, due_at)",
+    "CREATE INDEX IF NOT EXISTS inbox_tasks_lane_order"
+    " ON inbox_tasks (state, lane, due_at, activated_at)",
     "CREATE INDEX IF NOT EXISTS inbox_tasks_case ON inbox_tasks (case_id)",
     "CREATE INDEX IF NOT EXISTS inbox_cases_list ON inbox_cases (process, status, started_at)",
     "CREATE INDEX IF NOT EXISTS inbox_cases_registration ON inbox_cases (registration)",
@@ -41,7 +42,7 @@ SUBJECT_KEYS = ("subjek", "perihal", "subject", "judul", "uraian")
 
 
 # A task without a due time sorts last; a sentinel (not NULL) keeps the inbox order
-# "due_at, activated_at" servable by the (state, lane, due_at) index on both stores.
+# "due_at, activated_at" servable by the (state, lane, due_at, activated_at) index.
 NO_DUE = "9999-12-31T00:00:00.000000+00:00"
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -28,6 +30,21 @@ def lock_key(name: str, env: dict[str, str]) -> str:
     return f"alur-projection:{env.get('POSTGRES_SCHEMA') or 'public'}:{name}"
 
 
+@contextmanager
+def schema_lock(env: dict[str, str]) -> Iterator[None]:
+    """Hold while constructing stores: their CREATE TABLE/TYPE IF NOT EXISTS and CREATE OR
+    REPLACE FUNCTION are not safe from several processes at once on PostgreSQL (duplicate
+    pg_type rows, "tuple concurrently updated"), e.g. gunicorn workers or runners starting
+    together. A no-op on SQLite."""
+    if not env.get("PERSISTENCE_MODULE", "").endswith("postgres"):
+        yield
+        return
+    with psycopg.connect(conninfo(env), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))",
+                     (f"alur-schema:{env.get('POSTGRES_SCHEMA') or 'public'}",))
+        yield  # closing the connection releases the lock
+
+
 def run_projection(app_class: type[Any], spec: ProjectionSpec, env: dict[str, str],
                    stop: threading.Event, poll: float = 1.0) -> bool:
     """Run one projection until ``stop`` is set; False if another runner holds it."""
@@ -40,9 +57,11 @@ def run_projection(app_class: type[Any], spec: ProjectionSpec, env: dict[str, st
             return False
         log.info("running projection %s", name)
         try:
-            with ProjectionRunner(application_class=app_class,
-                                  projection_class=spec.projection_class,
-                                  view_class=spec.postgres_view, env=env) as runner:
+            with schema_lock(env):
+                runner = ProjectionRunner(application_class=app_class,
+                                          projection_class=spec.projection_class,
+                                          view_class=spec.postgres_view, env=env)
+            with runner:
                 while not stop.is_set():
                     runner.run_forever(timeout=poll)  # re-raises a processing error
         except IntegrityError:

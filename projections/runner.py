@@ -83,8 +83,11 @@ class Projections:
     def rebuild(self, name: str) -> int:
         """Drop the view's tables and position, then replay the whole log into it."""
         with self._lock:
-            self.projections[name].view.drop(self.app.name)
-            return self._catch_up_one(self.projections[name])
+            view = self.projections[name].view
+            view.drop(self.app.name)
+            applied = self._catch_up_one(self.projections[name])
+            view.analyze()
+            return applied
 
     def status(self) -> list[dict[str, Any]]:
         head = self.app.recorder.max_notification_id() or 0

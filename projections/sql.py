@@ -81,6 +81,12 @@ class SqlView:
             cursor.execute(self._sql(self._delete_tracking_sql()), {"app": application_name})
         self.create_table()  # type: ignore[attr-defined]
 
+    def analyze(self) -> None:
+        """Refresh the query planner's statistics (a rebuild has just rewritten every row)."""
+        with self._transaction(commit=True) as cursor:
+            for table in self.tables:
+                cursor.execute(self._sql(f"ANALYZE {table}"))
+
     def _transaction(self, commit: bool) -> Any:
         return self.datastore.transaction(commit=commit)  # type: ignore[attr-defined]
 
@@ -110,7 +116,13 @@ class PostgresSqlView(SqlView, PostgresTrackingRecorder):
         return self._tables.sub(rf'"{self.datastore.schema}".\1', sql)
 
     def _sql(self, sql: str) -> str:
-        return _NAMED.sub(r"%(\1)s", self._qualify(sql).replace("%", "%%"))
+        cache = self.__dict__.setdefault("_sql_cache", {})  # a view has few distinct statements
+        converted = cache.get(sql)
+        if converted is None:
+            if len(cache) > 256:
+                cache.clear()
+            converted = cache[sql] = _NAMED.sub(r"%(\1)s", self._qualify(sql).replace("%", "%%"))
+        return converted
 
     def _delete_tracking_sql(self) -> str:
         return (f'DELETE FROM "{self.datastore.schema}".{self.tracking_table_name}'

@@ -46,6 +46,24 @@ def test_inbox_views_search_and_pages(services: Services) -> None:
     assert page.total == 5 and len(page.items) == 1
 
 
+def test_inbox_over_several_lanes_pages_in_due_order(services: Services) -> None:
+    ids = [_start(services, f"Antrian {i}") for i in range(7)]
+    for steps, case_id in enumerate(ids):  # case i waits in the lane of step i % 4
+        for _ in range(steps % 4):
+            _step(services, case_id)
+    services.projections.catch_up()
+    inbox, roles = services.inbox, STAFF.roles
+    whole = inbox.inbox(roles, "staf")
+    assert len({t["lane"] for t in whole}) >= 3
+    assert sorted(t["case_id"] for t in whole) == sorted(map(str, ids))
+    order = [(t["due_at"] or "~", t["activated_at"]) for t in whole]
+    assert order == sorted(order)
+    paged = [t for offset in range(0, 8, 3)
+             for t in inbox.inbox_page(roles, "staf", limit=3, offset=offset).items]
+    assert [t["task_id"] for t in paged] == [t["task_id"] for t in whole]
+    assert inbox.inbox_page(roles, "staf", limit=3, offset=3).total == 7
+
+
 def test_case_list_filters(services: Services) -> None:
     ids = [_start(services, f"Kasus {i}") for i in range(3)]
     for _ in range(6):

@@ -87,6 +87,7 @@ class InboxProjection(Projection[InboxView]):
     def __init__(self, view: InboxView, calendar: Calendar | None = None) -> None:
         super().__init__(view)
         self.calendar = calendar or type(self).calendar
+        self.calendar.is_working_day(datetime.now(UTC).date())  # load this year's holidays now
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

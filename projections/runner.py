@@ -22,6 +22,7 @@ from projections.sql import SqlView
 
 log = logging.getLogger(__name__)
 BATCH = 500
+REBUILD_BATCH = 5000  # nobody waits on a rebuild's intermediate positions: fewer commits
 
 
 @dataclass(frozen=True)
@@ -63,19 +64,19 @@ class Projections:
         with self._lock:
             return sum(self._catch_up_one(self.projections[n]) for n in names or self.projections)
 
-    def _catch_up_one(self, projection: Projection[Any]) -> int:
+    def _catch_up_one(self, projection: Projection[Any], limit: int = BATCH) -> int:
         done = 0
-        recorder = self.app.recorder
+        recorder, decode, name = self.app.recorder, self.app.mapper.to_domain_event, self.app.name
+        process = projection.process_event  # bound once: singledispatch binds on every access
         while True:
-            start = (projection.view.max_tracking_id(self.app.name) or 0) + 1
-            batch = recorder.select_notifications(start=start, limit=BATCH)
+            start = (projection.view.max_tracking_id(name) or 0) + 1
+            batch = recorder.select_notifications(start=start, limit=limit)
             if not batch:
                 return done
             try:
                 with projection.view.batch():
                     for notification in batch:
-                        event = self.app.mapper.to_domain_event(notification)
-                        projection.process_event(event, Tracking(self.app.name, notification.id))
+                        process(decode(notification), Tracking(name, notification.id))
             except IntegrityError:  # another runner got there first: re-read the position
                 continue
             done += len(batch)
@@ -85,7 +86,7 @@ class Projections:
         with self._lock:
             view = self.projections[name].view
             view.drop(self.app.name)
-            applied = self._catch_up_one(self.projections[name])
+            applied = self._catch_up_one(self.projections[name], REBUILD_BATCH)
             view.analyze()
             return applied
 

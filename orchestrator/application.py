@@ -27,6 +27,7 @@ from orchestrator.commands import (
     ReleaseTask,
     StartCase,
 )
+from orchestrator.contention import ATTEMPTS, back_off
 from orchestrator.definitions import Directory, ProcessDefinition, definition_id, directory_id
 from orchestrator.engine import Engine, ProcessModel, load_model
 from orchestrator.errors import (
@@ -161,7 +162,7 @@ class Orchestrator(Application[UUID]):
         if not cmd.actor.roles & set(model.lanes.values()):
             raise NotAllowed(f"{cmd.actor.username} holds no role of process '{cmd.process}'")
         data, reporter = split_reporter(cmd.data) if model.sensitive else (cmd.data, {})
-        for attempt in range(5):  # a concurrent start may take the same number: retry
+        for attempt in range(ATTEMPTS):  # a concurrent start may take the same number: retry
             counter = self._counter(cmd.process)
             counter.issue(counter.last + 1)
             case_id = uuid4()
@@ -172,8 +173,9 @@ class Orchestrator(Application[UUID]):
             try:
                 return self._save(case, counter)
             except StaleCaseVersion:
-                if attempt == 4:
+                if attempt == ATTEMPTS - 1:
                     raise
+                back_off(attempt)
         raise AssertionError("unreachable")
 
     def claim_task(self, cmd: ClaimTask) -> CommandResult:

@@ -4,8 +4,6 @@ access log that every read of a sensitive case leaves behind (outside the case's
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +17,7 @@ from eventsourcing.utils import get_topic
 from orchestrator.access import AccessLog, access_log_id
 from orchestrator.case import Case
 from orchestrator.commands import Actor
+from orchestrator.contention import ATTEMPTS, back_off
 from orchestrator.engine import ProcessModel
 from orchestrator.errors import AlurError, CaseNotFound, StaleCaseVersion
 from orchestrator.sealing import REDACTED
@@ -30,9 +29,6 @@ if TYPE_CHECKING:
 CASE_TOPICS = tuple(get_topic(cls) for cls in vars(Case).values() if isinstance(cls, type)
                     and issubclass(cls, Case.Event) and cls is not Case.Event)
 LOG_READERS = frozenset({"inspektur", "administrator"})
-
-
-ACCESS_LOG_ATTEMPTS = 30
 
 
 class OutOfRange(AlurError):
@@ -118,15 +114,14 @@ class Auditor:
         """Log a read of a sensitive case before it is answered (no-op for other cases)."""
         if not self.is_sensitive(case):
             return
-        for attempt in range(ACCESS_LOG_ATTEMPTS):  # readers at once: the unique version decides
+        for attempt in range(ATTEMPTS):  # readers at once: the unique version decides
             log = self._log(case.id)
             log.record(actor.username, list(actor.roles), what, revealed)
             try:
                 self.app.save(log)
                 return
             except IntegrityError:
-                # back off with jitter so that colliding readers stop colliding
-                time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+                back_off(attempt)
         raise StaleCaseVersion("the access log is busy; try again")
 
     def access_log(self, case_id: UUID) -> list[AccessEntry]:

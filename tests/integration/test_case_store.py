@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from uuid import UUID
 
 import pytest
@@ -80,3 +82,18 @@ def test_every_event_links_to_its_predecessor(services: Services) -> None:
         assert event.prev_hash == previous
         previous = event_hash(get_topic(type(event)), event.__dict__)
     assert app.get_case(case_id).head_hash == previous
+
+
+def test_simultaneous_starts_all_succeed_with_gap_free_numbers(services: Services) -> None:
+    """Every start takes the next number from one counter stream: losers retry, none fails."""
+    app = services.orchestrator
+    barrier = threading.Barrier(12)
+
+    def start(i: int) -> str:
+        barrier.wait()
+        case_id = app.start_case(StartCase("sop_9_3", {"subjek": f"serentak {i}"}, ALL)).case_id
+        return app.get_case(case_id).registration
+
+    with ThreadPoolExecutor(12) as pool:
+        numbers = list(pool.map(start, range(12)))
+    assert sorted(int(n.split("/")[1]) for n in numbers) == list(range(1, 13))

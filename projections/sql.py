@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import Tracking, WaitInterruptedError
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
@@ -56,6 +57,25 @@ class SqlView:
                     self._insert_tracking(cursor, state.tracking)  # type: ignore[attr-defined]
             finally:
                 state.cursor, state.tracking = None, None
+
+    def wait(self, application_name: str, notification_id: int | None,
+             timeout: float = 1.0, interrupt: threading.Event | None = None) -> None:
+        """Block until the view has processed ``notification_id`` (read-your-writes).
+
+        The library's wait first sleeps 100 ms, doubling to 800 ms; a runner usually needs a
+        few milliseconds, and a synchronous server worker blocked in that sleep serves no
+        one. Poll from 2 ms, doubling to 50 ms."""
+        deadline = time.monotonic() + timeout
+        pause = 0.002
+        while not self.has_tracking_id(application_name, notification_id):  # type: ignore[attr-defined]
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"view has not reached notification {notification_id}")
+            if interrupt is not None and interrupt.wait(min(pause, remaining)):
+                raise WaitInterruptedError
+            if interrupt is None:
+                time.sleep(min(pause, remaining))
+            pause = min(pause * 2, 0.05)
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         cursor = self._batch().cursor

@@ -28,12 +28,16 @@ class Scale:
     inbox_open_tasks: int
     inbox_queries: int
     walk_every: int = 20  # every n-th filled case is walked 1 to 6 steps
+    http_seconds: float = 60.0  # http_completions: the measuring window of each load
+    http_warmup_s: float = 10.0  # load before the window (workers boot, caches fill)
+    http_profile_s: float = 10.0  # load after the subject's window, sampled by the profiler
 
 
 QUICK = Scale("quick", engine_cases=15, store_levels=(10**3, 10**4), store_rounds=30,
               history_levels=(10, 100, 1000),
               history_extra_level=1040, history_cases=6, history_pairs=5,
-              rebuild_events=2 * 10**4, inbox_open_tasks=10**4, inbox_queries=300)
+              rebuild_events=2 * 10**4, inbox_open_tasks=10**4, inbox_queries=300,
+              http_seconds=15.0, http_warmup_s=5.0)
 FULL = Scale("full", engine_cases=50, store_levels=(10**3, 10**4, 10**5), store_rounds=80,
              history_levels=(10, 100, 1000),
              history_extra_level=1040, history_cases=24, history_pairs=5,

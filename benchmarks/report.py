@@ -58,6 +58,8 @@ def _flat(value: Any, prefix: str = "") -> list[str]:
 def _verdict(row: Result) -> str:
     if "error" in row:
         return "ERROR"
+    if "skipped" in row:
+        return "n/a"
     return "met" if row["met"] else "MISSED"
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from alur.config import PROJECT_ROOT
 from benchmarks import report, workload
 from benchmarks.bench_engine import engine_overhead
+from benchmarks.bench_http import http_completions
 from benchmarks.bench_projection import inbox_query, projection_rebuild
 from benchmarks.bench_store import history_length, store_size
 from benchmarks.context import FULL, QUICK, Context, Scale
@@ -23,9 +24,12 @@ from benchmarks.stores import KINDS, postgres_reachable, postgres_url
 from benchmarks.timing import Result, now, say
 
 Benchmark = Callable[[Context], Result]
-# history_length runs on a store of its own; the last three share one growing store
+# history_length runs on a store of its own; the last three share one growing store.
+# http_completions runs before that store exists: its server processes hold about 75
+# PostgreSQL connections, the shared store 20 more (see README)
 BENCHMARKS: dict[str, Benchmark] = {
     "engine_overhead": engine_overhead,
+    "http_completions": http_completions,
     "history_length": history_length,
     "store_size": store_size,
     "projection_rebuild": projection_rebuild,
@@ -110,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     print(report.summary(document))
     print(f"results: {path}")
     failed = any("error" in r for r in results)
-    missed = any(not r["met"] for r in results)
+    missed = any(r["met"] is False for r in results)  # None: not applicable to the store
     return 1 if failed or (args.strict and missed) else 0
 
 

@@ -72,6 +72,11 @@ def result(name: str, store: str, *, ratio: float, target: str, met: bool,
             "target": target, "met": bool(met)}
 
 
+def not_applicable(name: str, store: str, reason: str) -> Result:
+    """The record of a benchmark that does not run on this store: neither met nor missed."""
+    return {"name": name, "store": store, "skipped": reason, "met": None}
+
+
 _T0 = time.perf_counter()
 
 

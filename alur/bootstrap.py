@@ -18,6 +18,7 @@ from orchestrator.standards import load_standards
 from orchestrator.users import User
 from orchestrator.worktime import Calendar
 from projections.inbox import InboxProjection, PostgresInboxView, SQLiteInboxView
+from projections.pg_runner import schema_lock
 from projections.queries import InboxQueries
 from projections.runner import Projections, ProjectionSpec
 
@@ -49,14 +50,17 @@ def bootstrap(config: Config) -> Services:
                         config.cuti_bersama)
     standards = load_standards(config.processes_dir / "catalogue")
     key = config.resolved_sensitive_key()
-    orchestrator = Orchestrator(env=eventsourcing_env(config), roles=roles, standards=standards,
-                                sealer=Sealer(decode_key(key) if key else None))
     # the configured calendar rides on a subclass, so the library's ProjectionRunner (which
     # constructs projection_class(view=...)) builds the same projection as our catch-up loop
     inbox = type("InboxProjection", (InboxProjection,), {"name": "inbox", "calendar": calendar})
     specs = [ProjectionSpec(inbox, SQLiteInboxView, PostgresInboxView)]
-    projections = Projections(orchestrator, specs, lambda name: eventsourcing_env(config, name),
-                              in_process=config.projections_in_process)
+    with schema_lock(eventsourcing_env(config)):  # processes starting together take turns
+        orchestrator = Orchestrator(env=eventsourcing_env(config), roles=roles,
+                                    standards=standards,
+                                    sealer=Sealer(decode_key(key) if key else None))
+        projections = Projections(orchestrator, specs,
+                                  lambda name: eventsourcing_env(config, name),
+                                  in_process=config.projections_in_process)
     return Services(config, roles, calendar, orchestrator, projections,
                     InboxQueries(projections.view("inbox")), specs)
 

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import getpass
 import json
+import logging
 import pathlib
 import sys
 import threading
@@ -29,6 +30,8 @@ from orchestrator.errors import AlurError
 from orchestrator.passwords import hash_password
 from orchestrator.users import User
 from projections.pg_runner import run_projection
+
+log = logging.getLogger(__name__)
 
 
 def cmd_serve(services: Services, args: argparse.Namespace) -> int:
@@ -142,7 +145,12 @@ def cmd_projections_run(services: Services, args: argparse.Namespace) -> int:
 
 def _run_one(spec: Any, env: dict[str, str], stop: threading.Event, interval: float) -> None:
     while not stop.is_set():  # stand by while another process runs this projection
-        if not run_projection(Orchestrator, spec, env, stop):
+        try:
+            active = run_projection(Orchestrator, spec, env, stop)
+        except Exception:  # e.g. the database refused or dropped us: log it and try again
+            log.exception("projection %s failed; retrying", spec.projection_class.name)
+            active = False
+        if not active:
             stop.wait(interval * 10)
 
 

@@ -7,113 +7,21 @@ half-written, and the projection resumes to exactly what a rebuild gives.
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
 
-from alur.bootstrap import DEMO_PASSWORD, bootstrap
+from alur.bootstrap import bootstrap
 from alur.config import Config
+from tests.integration.cluster import Cluster, call, login
 
 pytestmark = pytest.mark.parametrize(
     "config", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Cluster:
-    """Processes of one deployment: ``alur serve`` ×2 and ``alur projections run``."""
-
-    def __init__(self, config: Config) -> None:
-        self.env = {**os.environ, "ALUR_DATABASE_URL": config.database_url,
-                    "ALUR_DATA_DIR": str(config.data_dir), "ALUR_SECRET_KEY": "cluster",
-                    "ALUR_PROJECTIONS_IN_PROCESS": "0", "PYTHONPATH": str(ROOT)}
-        self.ports = [_free_port(), _free_port()]
-        self.procs: dict[str, subprocess.Popen[bytes]] = {}
-
-    def start(self, name: str, wait: bool = True) -> None:
-        if name == "runner":
-            args = ["projections", "run", "--interval", "0.2"]
-        else:
-            args = ["serve", "--port", str(self.ports[int(name[-1])])]
-        log = (Path(self.env["ALUR_DATA_DIR"]) / f"{name}.log").open("ab")
-        self.procs[name] = subprocess.Popen(
-            [sys.executable, "-m", "alur.cli", *args], env=self.env, cwd=ROOT,
-            stdout=log, stderr=subprocess.STDOUT)
-        if name != "runner":
-            self._wait_healthy(self.ports[int(name[-1])])
-        elif wait:
-            self._wait_caught_up()
-
-    def _wait_caught_up(self) -> None:
-        """The runner process takes a few seconds to start: wait until it has no lag."""
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.ports[1]}/healthz",
-                                            timeout=2) as response:
-                    if all(p["lag"] == 0 for p in json.loads(response.read())["projections"]):
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("the projection runner did not catch up")
-
-    def kill(self, name: str) -> None:
-        self.procs[name].send_signal(signal.SIGKILL)
-        self.procs[name].wait(10)
-
-    def stop(self) -> None:
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-
-    @staticmethod
-    def _wait_healthy(port: int) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError(f"server on port {port} did not start")
-
-
-def call(port: int, path: str, body: Any = None, token: str = "") -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1{path}", data=data,
-                                     method="POST" if data is not None else "GET")
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
 
 
 @pytest.fixture
@@ -128,15 +36,9 @@ def cluster(config: Config) -> Iterator[Cluster]:
         cluster.stop()
 
 
-def _token(port: int, user: str) -> str:
-    status, body = call(port, "/auth/token", {"username": user, "password": DEMO_PASSWORD})
-    assert status == 200, body
-    return body["token"]
-
-
 def test_races_and_kill_9(cluster: Cluster, config: Config) -> None:
     a, b = cluster.ports
-    admin, pelapor = _token(a, "admin"), _token(a, "pelapor")
+    admin, pelapor = login(a, "admin"), login(a, "pelapor")
 
     # 1. many simultaneous completions of one task across two processes: one wins
     for _ in range(5):

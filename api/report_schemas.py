@@ -13,7 +13,8 @@ DATES = validate.Range(min=date(2000, 1, 1), max=date(2999, 12, 31))
 
 class PageArgsSchema(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    # bounded: SQLite integers are 64-bit, and no one pages a million rows deep
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
 
 
 class InboxArgsSchema(PageArgsSchema):

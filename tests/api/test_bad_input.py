@@ -88,6 +88,12 @@ def test_unknown_fields_and_wrong_types_in_the_request(api: Api, head) -> None:
     assert head() == before
 
 
+def test_out_of_range_paging_is_a_422_not_a_500(api: Api) -> None:
+    for query in ("offset=99999999999999999999", "offset=-1", "limit=0", "limit=201"):
+        body = _problem(api.get(f"/inbox?{query}", "admin"), 422)
+        assert set(body["errors"]) == {query.split("=")[0]}, body
+
+
 def test_unauthenticated_and_bad_login(api: Api) -> None:
     _problem(api.client.get("/api/v1/inbox"), 401)
     _problem(api.client.get("/api/v1/inbox", headers={"Authorization": "Bearer nope"}), 401)

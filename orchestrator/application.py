@@ -5,14 +5,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from copy import deepcopy
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from eventsourcing.application import AggregateNotFoundError, Application, Repository
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    Repository,
+)
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, Transcoding
 
 from orchestrator.access import AccessLog
 from orchestrator.case import Case, OpenTask
@@ -89,6 +95,20 @@ class Orchestrator(Application[UUID]):
             fastforward=True,  # several processes write: the store decides, the cache follows
             fastforward_skipping=False, deepcopy_from_cache=True,  # commands mutate copies
         )
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """Record, then cache a copy of each saved aggregate as it now stands.
+
+        With fast-forwarding the library caches only on reads, so a case cached early and
+        then changed by many commands was fast-forwarded through every event since (snapshots
+        are not consulted): a 1000-event case cost 35 ms on its next load. A copy, because
+        the caller may go on using its object; the store still decides, since every cached
+        read fast-forwards first."""
+        recordings = super()._record(processing_event)
+        if self.repository.cache is not None:
+            for aggregate_id, aggregate in processing_event.aggregates.items():
+                self.repository.cache.put(aggregate_id, deepcopy(aggregate))
+        return recordings
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 from eventsourcing.utils import get_topic
 
-from alur.bootstrap import Services
+from alur.bootstrap import Services, bootstrap
 from orchestrator.case import Case
 from orchestrator.commands import Actor, ClaimTask, CompleteTask, ReleaseTask, StartCase
 from orchestrator.errors import StaleCaseVersion
@@ -97,3 +97,35 @@ def test_simultaneous_starts_all_succeed_with_gap_free_numbers(services: Service
     with ThreadPoolExecutor(12) as pool:
         numbers = list(pool.map(start, range(12)))
     assert sorted(int(n.split("/")[1]) for n in numbers) == list(range(1, 13))
+
+
+def test_a_cached_case_follows_what_another_process_wrote(services: Services) -> None:
+    """Two processes, each with its aggregate cache: a load always reflects the store."""
+    other = bootstrap(services.config)
+    here, there = services.orchestrator, other.orchestrator
+    try:
+        case_id = here.start_case(StartCase("sop_9_3", {"subjek": "cache"}, ALL)).case_id
+        task = UUID(next(iter(here.get_case(case_id).open_tasks)))  # cached here at version 3
+        there.claim_task(ClaimTask(case_id, task, ALL))
+        there.release_task(ReleaseTask(case_id, task, ALL))
+        there.complete_task(CompleteTask(case_id, task, ALL, {}))
+        assert here.get_case(case_id).version == there.get_case(case_id).version == 7
+        with pytest.raises(StaleCaseVersion):  # a stale command is still refused here
+            here.claim_task(ClaimTask(case_id, task, ALL, expected_version=3))
+    finally:
+        other.close()
+
+
+def test_a_saved_case_is_cached_as_saved(services: Services) -> None:
+    """Saving caches a copy at the new version, so the next load reads no old events (and a
+    later change to the caller's object does not reach the cache)."""
+    app = services.orchestrator
+    case_id = app.start_case(StartCase("sop_9_3", {"subjek": "cache"}, ALL)).case_id
+    case = app.get_case(case_id)
+    task = UUID(next(iter(case.open_tasks)))
+    case.claim(task, ALL)
+    app.save(case)
+    case.data["changed after saving"] = True
+    cached = app.repository.cache.get(case_id)
+    assert cached is not case and cached.version == case.version
+    assert "changed after saving" not in app.get_case(case_id).data

@@ -23,8 +23,10 @@ from api.portal_schemas import (
 )
 from api.presenters import WITA, deadline_dict
 from api.ratelimit import Rate, TokenBuckets
+from orchestrator.application import Complete
 from orchestrator.audit import Auditor
-from orchestrator.commands import Actor, CompleteTask, StartCase
+from orchestrator.case import Case
+from orchestrator.commands import Actor, StartCase
 from orchestrator.engine import ProcessModel
 from orchestrator.errors import InvalidInput, InvalidTaskData
 from orchestrator.tickets import PublicTicket, dummy_check, ticket_id
@@ -120,18 +122,23 @@ def submit(kind: Kind, data: dict[str, Any], files: list[tuple[IO[bytes], str]])
     data["kanal"] = "portal"
     model, _ = app.model(kind.process)
     actor = Actor(PORTAL_USER, frozenset({first_lane(model)}))
-    result = app.start_case(StartCase(kind.process, data, actor))
-    case = app.get_case(result.case_id)
-    for task in list(case.open_tasks.values()):
-        if task.lane in REPORTER_LANES and task.lane in actor.roles:
-            _complete_reporter_step(task, data, actor, result.case_id)
-    ticket, code = PublicTicket.issue(case.registration, case.id, kind.key)
-    app.save(ticket)
+    codes: list[str] = []
+
+    def reporter_steps_and_ticket(case: Case, complete: Complete) -> list[Any]:
+        for task in list(case.open_tasks.values()):
+            if task.lane in REPORTER_LANES and task.lane in actor.roles:
+                _complete_reporter_step(task, data, complete, case.id)
+        ticket, code = PublicTicket.issue(case.registration, case.id, kind.key)
+        codes.append(code)  # the last attempt's code is the saved one
+        return [ticket]
+
+    result = app.start_case(StartCase(kind.process, data, actor), reporter_steps_and_ticket)
     svc.projections.poke()
-    return Receipt(case.registration, code, case.id, kind.key)
+    case = app.get_case(result.case_id)
+    return Receipt(case.registration, codes[-1], case.id, kind.key)
 
 
-def _complete_reporter_step(task: Any, data: dict[str, Any], actor: Actor,
+def _complete_reporter_step(task: Any, data: dict[str, Any], complete: Complete,
                             case_id: UUID) -> None:
     form = task.form or {}
     properties = form.get("properties", {})
@@ -141,8 +148,7 @@ def _complete_reporter_step(task: Any, data: dict[str, Any], actor: Actor,
     if set(form.get("required", [])) - set(answer):
         return  # a decision the reporter cannot make here: staff take it
     try:
-        services().orchestrator.complete_task(
-            CompleteTask(case_id, UUID(task.task_id), actor, answer))
+        complete(UUID(task.task_id), answer)
     except InvalidTaskData:
         current_app.logger.warning("portal could not complete %s of %s", task.element_id,
                                    case_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import asdict
@@ -51,6 +51,8 @@ from orchestrator.standards import ServiceStandard
 from orchestrator.users import User, user_id
 
 PROCESSES, USERS = "processes", "users"
+Complete = Callable[[UUID, dict[str, Any]], None]  # complete a task of the case being started
+FollowUp = Callable[[Case, Complete], list[Any]]
 READ_ONLY_ROLES = frozenset({"inspektur"})  # inspectors read, replay and verify; never act
 WITA = ZoneInfo("Asia/Makassar")
 
@@ -175,8 +177,13 @@ class Orchestrator(Application[UUID]):
 
     # -- cases -------------------------------------------------------------------------------
 
-    def start_case(self, cmd: StartCase) -> CommandResult:
-        """Start a case; a sensitive process's reporter identity is sealed before any event."""
+    def start_case(self, cmd: StartCase, follow_up: FollowUp | None = None) -> CommandResult:
+        """Start a case; a sensitive process's reporter identity is sealed before any event.
+
+        ``follow_up(case, complete)`` may complete the starter's own first tasks and return
+        more aggregates (the portal's tracking ticket): all of it is saved in the start's one
+        transaction, so a case never exists without them. It runs again if the start is
+        retried."""
         ensure_may_write(cmd.actor)
         model, version = self.model(cmd.process)
         if not cmd.actor.roles & set(model.lanes.values()):
@@ -190,8 +197,9 @@ class Orchestrator(Application[UUID]):
                               self.standards.get(cmd.process),
                               format_number(cmd.process, counter.year, counter.last),
                               case_id=case_id, sealed=self.sealer.seal(case_id, reporter))
+            others = follow_up(case, self._completer(case, model, cmd.actor)) if follow_up else []
             try:
-                return self._save(case, counter)
+                return self._save(case, counter, *others)
             except StaleCaseVersion:
                 if attempt == ATTEMPTS - 1:
                     raise
@@ -275,6 +283,11 @@ class Orchestrator(Application[UUID]):
         return self._directory(USERS)
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _completer(self, case: Case, model: ProcessModel, actor: Actor) -> Complete:
+        def complete(task_id: UUID, data: dict[str, Any]) -> None:
+            case.complete_task(task_id, data, actor, model, self.engine)
+        return complete
 
     def _save(self, case: Case, *others: Any) -> CommandResult:
         if not case.pending_events:

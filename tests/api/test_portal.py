@@ -8,6 +8,7 @@ import re
 from typing import Any
 from uuid import UUID
 
+import pytest
 from flask.testing import FlaskClient
 
 from alur.bootstrap import Services
@@ -43,6 +44,32 @@ def test_a_complaint_gets_a_number_and_a_code_and_skips_the_reporters_step(
     completed = [e for e in services.orchestrator.case_events(case.id)
                  if e.type_name == "TaskCompleted"]
     assert [(e.element_id, e.actor) for e in completed] == [("Task_1", "portal")]
+
+
+def test_case_reporter_step_and_ticket_are_saved_together_or_not_at_all(
+        client: FlaskClient, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One transaction: if the ticket cannot be issued, no case is left without one."""
+    recorder = services.orchestrator.recorder
+    before = recorder.max_notification_id()
+
+    def fail(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("no ticket")
+
+    monkeypatch.setattr(PublicTicket, "issue", fail)
+    client.application.config["PROPAGATE_EXCEPTIONS"] = False
+    assert report(client, "pengaduan", COMPLAINT).status_code == 500
+    assert recorder.max_notification_id() == before
+    monkeypatch.undo()
+    body = report(client, "pengaduan", COMPLAINT).get_json()
+    case = case_of(services, body["registration"])
+    events = recorder.select_notifications(start=before + 1, limit=100)
+    owners = [("case" if n.originator_id == case.id else n.topic.split(":")[0].split(".")[-1])
+              for n in events]
+    # one save: the case's events (its start and the reporter's step) in a row, then the
+    # registration counter's, then the ticket's; separate saves would interleave them
+    assert owners == ["case"] * 5 + ["registration"] * (len(owners) - 6) + ["tickets"]
+    assert [n.topic.rsplit(".", 1)[-1] for n in events[:5]] == [
+        "Started", "DeadlineSet", "TaskActivated", "TaskCompleted", "TaskActivated"]
 
 
 def test_only_the_codes_hash_is_stored(client: FlaskClient, services: Services) -> None:

@@ -24,13 +24,19 @@ from orchestrator.errors import TaskNotFound
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="Inbox and tasks")
 
 
-def _task(task_id: UUID) -> dict[str, Any]:
-    """Find a task's case through the read model, catching up once if it is not there yet."""
+def find_task(task_id: UUID) -> dict[str, Any] | None:
+    """A task's worklist row, catching up once if it is not there yet (the write may be
+    newer than the read model; with a separate runner this waits for it, never writes)."""
     svc = services()
     task = svc.inbox.task(str(task_id))
     if task is None:
         svc.projections.refresh()
         task = svc.inbox.task(str(task_id))
+    return task
+
+
+def _task(task_id: UUID) -> dict[str, Any]:
+    task = find_task(task_id)
     if task is None:
         raise TaskNotFound(f"no task {task_id}", task=str(task_id))
     return task_row(task)

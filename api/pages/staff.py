@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 
 from api.auth import authenticate, services
 from api.pages.common import login_required, page_actor, page_blueprint, page_user
+from api.tasks import find_task
 from orchestrator.commands import ClaimTask, ReleaseTask
 from orchestrator.errors import AuthenticationFailed, RateLimited, TaskNotFound
 from projections.queries import INBOX_VIEWS
@@ -84,11 +85,7 @@ def inbox() -> Any:
 
 def inbox_task(task_id: UUID) -> dict[str, Any]:
     """The task from the worklist, if it lies in one of my lanes (else 404)."""
-    svc = services()
-    task = svc.inbox.task(str(task_id))
-    if task is None:
-        svc.projections.catch_up()
-        task = svc.inbox.task(str(task_id))
+    task = find_task(task_id)
     if task is None or task["lane"] not in page_actor().roles:
         raise TaskNotFound(f"no task {task_id}")
     return task

@@ -9,8 +9,8 @@ from uuid import UUID
 from flask import Response, json
 from flask_smorest import Blueprint
 
-from api.auth import current_actor, require_any_role, services
-from api.cases import READERS, readable_case, shown_case
+from api.auth import current_actor, services
+from api.cases import readable_case, shown_case
 from api.export import export_document, render_pdf
 from api.presenters import access_dict, verification_dict
 from api.schemas import (
@@ -20,7 +20,8 @@ from api.schemas import (
     ReplaySchema,
     VerificationSchema,
 )
-from orchestrator.audit import LOG_READERS, Auditor
+from orchestrator.audit import Auditor
+from orchestrator.policy import CASE_READERS, ensure, may_read_access_log
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/cases",
                 description="Audit: verify, replay, export, access log")
@@ -35,7 +36,7 @@ def _auditor() -> Auditor:
 def verify(case_id: UUID) -> dict[str, Any]:
     """Recompute the case's hash chain over its stored events; name the first broken link."""
     actor = current_actor()
-    if not actor.roles & READERS:  # auditors need no load: it fails on a mangled history
+    if not actor.roles & CASE_READERS:  # auditors need no load: it fails on a mangled history
         readable_case(case_id, actor)
     return verification_dict(_auditor().verify(case_id))
 
@@ -78,7 +79,8 @@ def export_pdf(case_id: UUID) -> Response:
 @blp.response(200, AccessEntrySchema(many=True))
 def access_log(case_id: UUID) -> list[dict[str, Any]]:
     """Every read of a sensitive case: who, when, what (inspectors and administrators)."""
-    require_any_role(current_actor(), set(LOG_READERS), "read access logs")
+    actor = current_actor()
+    ensure(may_read_access_log(actor), f"{actor.username} may not read access logs")
     return [access_dict(e) for e in _auditor().access_log(case_id)]
 
 

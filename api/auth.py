@@ -10,7 +10,7 @@ from flask import current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from orchestrator.commands import Actor
-from orchestrator.errors import AuthenticationFailed, NotAllowed
+from orchestrator.errors import AuthenticationFailed
 from orchestrator.passwords import verify_password
 from orchestrator.users import User
 
@@ -82,7 +82,3 @@ def login_required(view: F) -> F:
 
     return wrapper  # type: ignore[return-value]
 
-
-def require_any_role(actor: Actor, roles: set[str], what: str) -> None:
-    if not actor.roles & roles:
-        raise NotAllowed(f"{actor.username} may not {what}")

@@ -9,15 +9,15 @@ from flask import current_app, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from api.auth import current_actor, login_required, require_any_role, services
+from api.auth import current_actor, login_required, services
 from api.bpmn_compare import conformance, diff, flowchart
 from orchestrator.commands import Actor, DeployProcess
 from orchestrator.engine import load_model
 from orchestrator.errors import InvalidDefinition, InvalidInput, ProcessNotFound
+from orchestrator.policy import ensure, may_deploy
 
 blp = Blueprint("process_admin", __name__, url_prefix="/api/v1/processes",
                 description="Process owners: validate, deploy, versions, diff")
-OWNERS = {"pemilik_proses"}
 MAX_BODY = 2 * 1024 * 1024 + 64 * 1024  # the engine refuses BPMN over 2 MiB anyway
 BPMN_BODY = {"content": {
     "application/xml": {"schema": {"type": "string"}},
@@ -126,7 +126,7 @@ def diff_versions(key: str, old: int, new: int) -> dict[str, Any]:
 
 def _owner() -> Actor:
     actor = current_actor()
-    require_any_role(actor, OWNERS, "change process definitions")
+    ensure(may_deploy(actor), f"{actor.username} may not change process definitions")
     return actor
 
 

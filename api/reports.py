@@ -18,20 +18,17 @@ from api.report_schemas import (
     ScopeArgsSchema,
 )
 from orchestrator.commands import Actor
+from orchestrator.policy import may_read_case, sees_every_process
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Case lists, SLA")
-# who sees every process: supervisors and the service's own roles
-OVERSEERS = {"sekretaris", "ketua", "kasubbag", "kasubbag_kul", "kasubbag_rendatin",
-             "kasubbag_tpph", "kasubbag_parmas_sdm", "inspektur", "administrator",
-             "pemilik_proses"}
 
 
 def visible_processes(actor: Actor) -> list[str] | None:
     """None for overseers (everything), else the processes with a lane the actor holds."""
-    if actor.roles & OVERSEERS:
+    if sees_every_process(actor):
         return None
     app = services().orchestrator
-    return [k for k in app.process_keys() if actor.roles & set(app.model(k)[0].lanes.values())]
+    return [k for k in app.process_keys() if may_read_case(actor, app.model(k)[0])]
 
 
 def case_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -7,19 +7,19 @@ from typing import Any
 from flask import request
 from flask_smorest import Blueprint
 
-from api.auth import current_actor, current_user, require_any_role, services
+from api.auth import current_actor, current_user, services
 from api.user_schemas import NewUserSchema, RolesSchema, UserRowSchema
 from orchestrator.errors import Conflict, InvalidInput, NotFound
 from orchestrator.passwords import hash_password
+from orchestrator.policy import ensure, may_manage_users
 from orchestrator.users import User
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Users and sessions")
-ADMIN = {"administrator"}
 
 
 def _admin() -> str:
     actor = current_actor()
-    require_any_role(actor, ADMIN, "manage users")
+    ensure(may_manage_users(actor), f"{actor.username} may not manage users")
     return actor.username
 
 

@@ -39,10 +39,10 @@ from orchestrator.engine import Engine, ProcessModel, load_model
 from orchestrator.errors import (
     CaseNotFound,
     InvalidDefinition,
-    NotAllowed,
     ProcessNotFound,
     StaleCaseVersion,
 )
+from orchestrator.policy import ensure, ensure_may_write, may_cancel, may_deploy, may_start
 from orchestrator.registration import RegistrationCounter, counter_id, format_number
 from orchestrator.repository import StripedCacheRepository
 from orchestrator.roles import RoleRegistry
@@ -53,7 +53,6 @@ from orchestrator.users import User, user_id
 PROCESSES, USERS = "processes", "users"
 Complete = Callable[[UUID, dict[str, Any]], None]  # complete a task of the case being started
 FollowUp = Callable[[Case, Complete], list[Any]]
-READ_ONLY_ROLES = frozenset({"inspektur"})  # inspectors read, replay and verify; never act
 WITA = ZoneInfo("Asia/Makassar")
 
 
@@ -120,7 +119,7 @@ class Orchestrator(Application[UUID]):
 
     def deploy(self, cmd: DeployProcess) -> int:
         """Deploy a BPMN as the next version of its process; identical content is a no-op."""
-        ensure_may_write(cmd.actor)
+        ensure(may_deploy(cmd.actor), f"{cmd.actor.username} may not deploy processes")
         model = load_model(cmd.key, cmd.bpmn, self.roles)
         try:
             definition = self.repository.get(definition_id(cmd.key))
@@ -184,10 +183,9 @@ class Orchestrator(Application[UUID]):
         more aggregates (the portal's tracking ticket): all of it is saved in the start's one
         transaction, so a case never exists without them. It runs again if the start is
         retried."""
-        ensure_may_write(cmd.actor)
         model, version = self.model(cmd.process)
-        if not cmd.actor.roles & set(model.lanes.values()):
-            raise NotAllowed(f"{cmd.actor.username} holds no role of process '{cmd.process}'")
+        ensure(may_start(cmd.actor, model),
+               f"{cmd.actor.username} holds no role of process '{cmd.process}'")
         data, reporter = split_reporter(cmd.data) if model.sensitive else (cmd.data, {})
         for attempt in range(ATTEMPTS):  # a concurrent start may take the same number: retry
             counter = self._counter(cmd.process)
@@ -229,13 +227,13 @@ class Orchestrator(Application[UUID]):
         ensure_may_write(cmd.actor)
         case = self.get_case(cmd.case_id, expected_version=cmd.expected_version)
         model, _ = self.model(case.process_key, case.process_version)
-        if not cmd.actor.roles & set(model.lanes.values()):
-            raise NotAllowed(f"{cmd.actor.username} holds no role of process '{case.process_key}'")
+        ensure(may_start(cmd.actor, model),
+               f"{cmd.actor.username} holds no role of process '{case.process_key}'")
         case.extend_deadline(self.standards.get(case.process_key), cmd.actor, cmd.reason)
         return self._save(case)
 
     def cancel_case(self, cmd: CancelCase) -> CommandResult:
-        ensure_may_write(cmd.actor)
+        ensure(may_cancel(cmd.actor), f"{cmd.actor.username} may not cancel cases")
         case = self.get_case(cmd.case_id, expected_version=cmd.expected_version)
         case.cancel(cmd.actor, cmd.reason)
         return self._save(case)
@@ -337,8 +335,3 @@ class Orchestrator(Application[UUID]):
             directory.enter(name)
         return directory
 
-
-def ensure_may_write(actor: Actor) -> None:
-    """Inspectors are read-only: holding ``inspektur`` forbids every command."""
-    if actor.roles & READ_ONLY_ROLES:
-        raise NotAllowed(f"{actor.username} is an inspector (read-only) and may not act")

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 CASE_TOPICS = tuple(get_topic(cls) for cls in vars(Case).values() if isinstance(cls, type)
                     and issubclass(cls, Case.Event) and cls is not Case.Event)
-LOG_READERS = frozenset({"inspektur", "administrator"})
 
 
 class OutOfRange(AlurError):

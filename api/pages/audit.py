@@ -12,16 +12,16 @@ from api.auth import services
 from api.cases import readable_case, shown_case
 from api.export import export_document, render_pdf
 from api.pages.cases import diagram_context, timeline
-from api.pages.common import page_actor, page_blueprint, roles_required
+from api.pages.common import page_actor, page_blueprint, permitted
 from api.presenters import verification_dict
 from orchestrator.audit import Auditor
+from orchestrator.policy import may_audit
 
 bp = page_blueprint("pages_audit")
-AUDITORS = ("inspektur", "administrator")
 
 
 @bp.get("/audit/kasus/<uuid:case_id>")
-@roles_required(*AUDITORS)
+@permitted(may_audit)
 def replay(case_id: UUID) -> Any:
     """The case as it stood right after event ``pada`` (default: the last)."""
     actor = page_actor()
@@ -50,7 +50,7 @@ def _attachment(case_id: UUID, ext: str) -> dict[str, str]:
 
 
 @bp.get("/audit/kasus/<uuid:case_id>/ekspor.json")
-@roles_required(*AUDITORS)
+@permitted(may_audit)
 def export_json(case_id: UUID) -> Response:
     doc = _export(case_id, "export.json (halaman audit)")
     return Response(json.dumps(doc, ensure_ascii=False), mimetype="application/json",
@@ -58,7 +58,7 @@ def export_json(case_id: UUID) -> Response:
 
 
 @bp.get("/audit/kasus/<uuid:case_id>/ekspor.pdf")
-@roles_required(*AUDITORS)
+@permitted(may_audit)
 def export_pdf(case_id: UUID) -> Response:
     doc = _export(case_id, "export.pdf (halaman audit)")
     return Response(render_pdf(doc), mimetype="application/pdf",

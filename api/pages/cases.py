@@ -16,9 +16,9 @@ from api.presenters import event_dict
 from api.reports import case_row, visible_processes
 from orchestrator.audit import Auditor
 from orchestrator.errors import NotFound
+from orchestrator.policy import may_audit
 
 bp = page_blueprint("pages_cases")
-AUDITORS = {"inspektur", "administrator"}
 
 
 def diagram_context(case_key: str, version: int) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def search() -> Any:
         rows, total = [case_row(r) for r in page.items], page.total
     return render_template("kasus_cari.html", rows=rows, total=total,
                            registrasi=registration or "", q=query or "",
-                           auditor=bool(actor.roles & AUDITORS))
+                           auditor=may_audit(actor))
 
 
 @bp.get("/kasus/<uuid:case_id>")
@@ -65,7 +65,7 @@ def show(case_id: UUID) -> Any:
     return render_template(
         "kasus.html", case=shown, events=events, my_tasks=mine,
         attachments=_attachments(shown["data"], events),
-        auditor=bool(actor.roles & AUDITORS),
+        auditor=may_audit(actor),
         **diagram_context(case.process_key, case.process_version))
 
 

@@ -77,12 +77,13 @@ def login_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def roles_required(*roles: str) -> Callable[[F], F]:
+def permitted(rule: Callable[[Actor], bool]) -> Callable[[F], F]:
+    """Log in, then the policy's ``rule`` must allow the actor (else 403)."""
     def decorate(view: F) -> F:
         @login_required
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not page_actor().roles & set(roles):
+            if not rule(page_actor()):
                 raise errors.NotAllowed("role required")
             return view(*args, **kwargs)
         return wrapper  # type: ignore[return-value]

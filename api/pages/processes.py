@@ -8,7 +8,7 @@ from typing import Any
 from flask import render_template, request
 
 from api.auth import services
-from api.pages.common import body_limit, page_actor, page_blueprint, roles_required
+from api.pages.common import body_limit, page_actor, page_blueprint, permitted
 from api.process_admin import (
     MAX_BODY,
     bpmn_from_request,
@@ -19,13 +19,13 @@ from api.process_admin import (
     versions_of,
 )
 from orchestrator.errors import InvalidDefinition
+from orchestrator.policy import may_deploy
 
 bp = page_blueprint("pages_processes")
-OWNER = "pemilik_proses"
 
 
 @bp.get("/proses")
-@roles_required(OWNER)
+@permitted(may_deploy)
 def index() -> Any:
     app = services().orchestrator
     rows = []
@@ -36,7 +36,7 @@ def index() -> Any:
 
 
 @bp.get("/proses/<key>")
-@roles_required(OWNER)
+@permitted(may_deploy)
 def detail(key: str) -> Any:
     """Versions of a process and, when asked, the differences between two of them."""
     versions = versions_of(key)
@@ -49,7 +49,7 @@ def detail(key: str) -> Any:
 
 
 @bp.get("/proses/<key>/modeler")
-@roles_required(OWNER)
+@permitted(may_deploy)
 def modeler(key: str) -> Any:
     definition = services().orchestrator.definition(key)
     version = request.args.get("versi", definition.latest, type=int)
@@ -60,7 +60,7 @@ def modeler(key: str) -> Any:
 
 
 @bp.post("/proses/<key>/periksa")
-@roles_required(OWNER)
+@permitted(may_deploy)
 @body_limit(MAX_BODY)
 def check(key: str) -> Any:
     ensure_known(key)
@@ -68,7 +68,7 @@ def check(key: str) -> Any:
 
 
 @bp.post("/proses/<key>/terapkan")
-@roles_required(OWNER)
+@permitted(may_deploy)
 @body_limit(MAX_BODY)
 def deploy(key: str) -> Any:
     ensure_known(key)

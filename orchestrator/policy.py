@@ -1,0 +1,95 @@
+"""Who may do what: the one authorization policy of Alur, on the write side.
+
+The API, the pages and the CLI all ask these functions; none keeps role names of its own.
+Each rule is a pure function of the actor (and, where it matters, the process model), so it
+is tested once, here, and holds whatever edge a request comes through.
+"""
+
+from __future__ import annotations
+
+from orchestrator.commands import Actor
+from orchestrator.engine import ProcessModel
+from orchestrator.errors import NotAllowed
+
+INSPECTOR = "inspektur"
+ADMINISTRATOR = "administrator"
+PROCESS_OWNER = "pemilik_proses"
+READ_ONLY_ROLES = frozenset({INSPECTOR})  # inspectors read, replay and verify; never act
+# roles that read every (not sensitive) case: audit, process ownership, administration
+CASE_READERS = frozenset({INSPECTOR, ADMINISTRATOR, PROCESS_OWNER})
+# who sees every process in lists and dashboards: the supervisors and the service's own roles
+OVERSEERS = frozenset({"sekretaris", "ketua", "kasubbag", "kasubbag_kul", "kasubbag_rendatin",
+                       "kasubbag_tpph", "kasubbag_parmas_sdm", *CASE_READERS})
+ACCESS_LOG_READERS = frozenset({INSPECTOR, ADMINISTRATOR})
+CANCELLERS = frozenset({ADMINISTRATOR, PROCESS_OWNER})
+# lanes in which the public acts: the portal (with the tracking code) acts there, not staff
+REPORTER_LANES = frozenset({"pelapor", "penerima_penolak_gratifikasi", "pemohon_informasi"})
+
+
+def ensure(allowed: bool, message: str) -> None:
+    """Raise NotAllowed with ``message`` unless ``allowed``."""
+    if not allowed:
+        raise NotAllowed(message)
+
+
+def may_write(actor: Actor) -> bool:
+    """Inspectors are read-only: holding ``inspektur`` forbids every command."""
+    return not actor.roles & READ_ONLY_ROLES
+
+
+def ensure_may_write(actor: Actor) -> None:
+    ensure(may_write(actor), f"{actor.username} is an inspector (read-only) and may not act")
+
+
+def may_start(actor: Actor, model: ProcessModel) -> bool:
+    """A case is started by someone who holds one of its process's lanes."""
+    return may_write(actor) and bool(actor.roles & set(model.lanes.values()))
+
+
+def may_act_in(actor: Actor, lane: str) -> bool:
+    return may_write(actor) and actor.holds(lane)
+
+
+def may_cancel(actor: Actor) -> bool:
+    return may_write(actor) and bool(actor.roles & CANCELLERS)
+
+
+def may_deploy(actor: Actor) -> bool:
+    return may_write(actor) and actor.holds(PROCESS_OWNER)
+
+
+def may_manage_users(actor: Actor) -> bool:
+    """Administrators manage users and roles; an inspector never does, even if also admin."""
+    return may_write(actor) and actor.holds(ADMINISTRATOR)
+
+
+def may_read_access_log(actor: Actor) -> bool:
+    return bool(actor.roles & ACCESS_LOG_READERS)
+
+
+def may_audit(actor: Actor) -> bool:
+    """Inspectors and administrators use the audit pages (replay, verify, export)."""
+    return bool(actor.roles & ACCESS_LOG_READERS)
+
+
+def staff_lanes(model: ProcessModel) -> set[str]:
+    """The process's lanes in which staff act (the public's own lanes excluded)."""
+    return set(model.lanes.values()) - REPORTER_LANES
+
+
+def may_read_case(actor: Actor, model: ProcessModel) -> bool:
+    """Whether the actor may open a case of this process (and so list, export, replay it).
+
+    Lanes of the process, and the roles that read every case for audit and administration.
+    """
+    return bool(actor.roles & (set(model.lanes.values()) | CASE_READERS))
+
+
+def may_see_reporter(actor: Actor, model: ProcessModel) -> bool:
+    """Only the handling role sees a sensitive case's reporter in clear."""
+    return model.handling_role is not None and actor.holds(model.handling_role)
+
+
+def sees_every_process(actor: Actor) -> bool:
+    """Supervisors and the service's own roles list every (not sensitive) process."""
+    return bool(actor.roles & OVERSEERS)

@@ -1,0 +1,79 @@
+"""The authorization policy, one test per rule: every edge (API, pages, CLI) asks these."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orchestrator import policy
+from orchestrator.commands import Actor
+from orchestrator.engine import ProcessModel, load_model
+from orchestrator.errors import NotAllowed
+from orchestrator.roles import RoleRegistry
+
+ROOT = Path(__file__).resolve().parents[2] / "processes"
+ROLES = RoleRegistry.load(ROOT / "roles.yaml")
+
+
+@pytest.fixture(scope="module")
+def pengaduan() -> ProcessModel:
+    return load_model("sop_9_3", (ROOT / "bpmn" / "sop-9.3.bpmn").read_bytes(), ROLES)
+
+
+def actor(*roles: str) -> Actor:
+    return Actor("u", frozenset(roles))
+
+
+def test_an_inspector_never_writes_whatever_else_they_hold() -> None:
+    assert policy.may_write(actor("admin"))
+    assert not policy.may_write(actor("inspektur", "administrator"))
+    with pytest.raises(NotAllowed):
+        policy.ensure_may_write(actor("inspektur"))
+
+
+def test_a_case_is_started_by_a_holder_of_one_of_its_lanes(pengaduan: ProcessModel) -> None:
+    assert policy.may_start(actor("admin"), pengaduan)
+    assert not policy.may_start(actor("bendahara"), pengaduan)
+    assert not policy.may_start(actor("admin", "inspektur"), pengaduan)
+
+
+def test_acting_in_a_lane_needs_its_role() -> None:
+    assert policy.may_act_in(actor("sekretaris"), "sekretaris")
+    assert not policy.may_act_in(actor("admin"), "sekretaris")
+
+
+def test_cancelling_is_for_administrators_and_process_owners() -> None:
+    assert policy.may_cancel(actor("administrator"))
+    assert policy.may_cancel(actor("pemilik_proses"))
+    assert not policy.may_cancel(actor("sekretaris"))
+    assert not policy.may_cancel(actor("administrator", "inspektur"))
+
+
+def test_deploying_is_for_process_owners() -> None:
+    assert policy.may_deploy(actor("pemilik_proses"))
+    assert not policy.may_deploy(actor("administrator"))
+    assert not policy.may_deploy(actor("pemilik_proses", "inspektur"))
+
+
+def test_users_are_managed_by_administrators_who_are_not_inspectors() -> None:
+    assert policy.may_manage_users(actor("administrator"))
+    assert not policy.may_manage_users(actor("administrator", "inspektur"))
+    assert not policy.may_manage_users(actor("pemilik_proses"))
+
+
+def test_access_logs_and_audit_pages_are_for_inspectors_and_administrators() -> None:
+    for rule in (policy.may_read_access_log, policy.may_audit):
+        assert rule(actor("inspektur")) and rule(actor("administrator"))
+        assert not rule(actor("sekretaris"))
+
+
+def test_a_case_is_read_by_its_lanes_and_the_readers(pengaduan: ProcessModel) -> None:
+    assert policy.may_read_case(actor("unit_pengaduan"), pengaduan)
+    assert policy.may_read_case(actor("inspektur"), pengaduan)
+    assert not policy.may_read_case(actor("bendahara"), pengaduan)
+
+
+def test_supervisors_see_every_process_in_lists() -> None:
+    assert policy.sees_every_process(actor("ketua"))
+    assert not policy.sees_every_process(actor("bendahara"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
@@ -20,11 +21,15 @@ VIEW_LABELS = {"all": "Semua", "mine": "Diambil saya", "unclaimed": "Belum diamb
                "overdue": "Terlambat", "due_soon": "Jatuh tempo 24 jam"}
 
 
+# a path on this site: "/" not followed by "/" or "\", then printable ASCII without "\".
+# Browsers drop tabs and newlines and read "\" as "/" ("/<tab>/host" goes to //host); non-ASCII
+# is refused too rather than trusting every browser's idea of a slash
+_LOCAL_PATH = re.compile(r"/(?![/\\])[!-\[\]-~]*")
+
+
 def safe_next(target: str | None, default: str) -> str:
     """Only a local path may follow a login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return target if target and _LOCAL_PATH.fullmatch(target) else default
 
 
 @bp.get("/")
@@ -60,6 +65,11 @@ def login() -> Any:
 
 @bp.post("/keluar")
 def logout() -> Any:
+    """Log out: end every session and token of the user on the server, then the cookie."""
+    user = page_user()
+    if user is not None:  # as POST /auth/logout: a copy of the cookie is worthless from now on
+        user.revoke_tokens(actor=user.username)
+        services().orchestrator.save_user(user)
     session.clear()
     flash("Anda telah keluar.", "info")
     return redirect(url_for("pages_staff.login"))

@@ -13,6 +13,7 @@ from api.pages.common import login_required, page_actor, page_blueprint, page_us
 from api.tasks import find_task
 from orchestrator.commands import ClaimTask, ReleaseTask
 from orchestrator.errors import AuthenticationFailed, RateLimited, TaskNotFound
+from orchestrator.passwords import HashingBusy
 from projections.queries import INBOX_VIEWS
 
 bp = page_blueprint("pages_staff")
@@ -51,9 +52,11 @@ def login() -> Any:
         user = authenticate(username, request.form.get("password", "")[:200])
     except RateLimited as exc:
         wait = exc.details.get("retry_after", 60)
-        message = f"Terlalu banyak percobaan gagal. Coba lagi dalam {wait} detik."
+        message = (f"Layanan sedang sibuk. Coba lagi dalam {wait} detik."
+                   if isinstance(exc, HashingBusy)
+                   else f"Terlalu banyak percobaan gagal. Coba lagi dalam {wait} detik.")
         return render_template("masuk.html", lanjut=target, username=username,
-                               error=message), 429
+                               error=message), 429, {"Retry-After": str(wait)}
     except AuthenticationFailed:
         return render_template("masuk.html", lanjut=target, username=username,
                                error="Nama pengguna atau kata sandi salah."), 401

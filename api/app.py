@@ -36,7 +36,7 @@ def create_app(services: Any, testing: bool = False) -> Flask:
         },
     )
     app.extensions["alur"] = services
-    app.extensions["alur.throttle"] = LoginThrottle()
+    app.extensions["alur.throttle"] = LoginThrottle.beside(services.orchestrator)
     api = ProblemApi(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)

@@ -8,6 +8,7 @@ from flask import Flask
 
 from api import audit, cases, catalog, pages, portal, process_admin, reports, tasks, tokens, users
 from api.errors import ProblemApi, handle_domain_error, problem
+from api.security_headers import add_security_headers
 from api.throttle import LoginThrottle
 from orchestrator.errors import AlurError
 
@@ -41,6 +42,7 @@ def create_app(services: Any, testing: bool = False) -> Flask:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_error_handler(AlurError, handle_domain_error)
+    app.after_request(add_security_headers)
     app.register_error_handler(
         ValueError, lambda e: problem(400, "Bad Request", f"invalid value: {e}"))
 

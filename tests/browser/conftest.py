@@ -90,9 +90,13 @@ def page(browser: Any, server: Server) -> Iterator[Any]:
     opened = context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda exc: errors.append(str(exc)))
+    refused: list[str] = []  # Chromium reports each CSP violation on the console
+    opened.on("console", lambda message: refused.append(message.text)
+              if "Content Security Policy" in message.text else None)
     yield opened
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not refused, f"Content-Security-Policy violations: {refused}"
 
 
 def shot(page: Any, name: str, full_page: bool = True) -> None:

@@ -17,6 +17,7 @@ from alur.config import PROJECT_ROOT
 from benchmarks import report, workload
 from benchmarks.bench_engine import engine_overhead
 from benchmarks.bench_http import http_completions
+from benchmarks.bench_login_flood import login_flood
 from benchmarks.bench_projection import inbox_query, projection_rebuild
 from benchmarks.bench_store import history_length, store_size
 from benchmarks.context import FULL, QUICK, Context, Scale
@@ -34,6 +35,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "store_size": store_size,
     "projection_rebuild": projection_rebuild,
     "inbox_query": inbox_query,
+    "login_flood": login_flood,
 }
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 

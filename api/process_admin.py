@@ -104,17 +104,25 @@ class Problem:
         return self.indonesian if indonesian else self.english
 
 
+def key_problem(key: str) -> Problem | None:
+    """None when ``key`` is a safe identifier for a new process."""
+    if SAFE_KEY.fullmatch(key):
+        return None
+    return Problem(
+        f"key '{key}' is not a safe identifier: 3 to 41 lower-case letters, digits or '_',"
+        f" starting with a letter (^{SAFE_KEY.pattern}$)",
+        f"Kunci '{key}' tidak sah: gunakan 3 sampai 41 huruf kecil, angka, atau garis bawah, "
+        "diawali huruf.")
+
+
 def creation_problems(key: str, bpmn: bytes) -> list[Problem]:
     """For a key never deployed: a safe key, one executable process with that id, and lanes
     that are all registry roles ([] for a deployed key; the engine checks everything else)."""
     if key in services().orchestrator.process_keys():
         return []
-    if not SAFE_KEY.fullmatch(key):
-        return [Problem(
-            f"key '{key}' is not a safe identifier: 3 to 41 lower-case letters, digits or '_',"
-            f" starting with a letter (^{SAFE_KEY.pattern}$)",
-            f"Kunci '{key}' tidak sah: gunakan 3 sampai 41 huruf kecil, angka, atau garis bawah, "
-            "diawali huruf.")]
+    unsafe = key_problem(key)
+    if unsafe:
+        return [unsafe]
     try:
         ids = executable_process_ids(bpmn)
     except InvalidDefinition:

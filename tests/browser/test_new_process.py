@@ -74,6 +74,7 @@ def test_create_a_new_process_in_the_modeler_and_deploy_it(page: Any, server: Se
     result.get_by_text("Versi 1 diterapkan.").wait_for()
     result.get_by_role("link", name=f"Lihat versi proses {KEY}").click()
     page.wait_for_url(f"**/proses/{KEY}")
+    assert page.get_by_role("heading", level=1).inner_text() == "Pengelolaan Surat Masuk"
 
     page.goto("/proses")
     row = page.get_by_role("row").filter(has_text=KEY)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alur.config import Config, eventsourcing_env
 from orchestrator.application import Orchestrator
 from orchestrator.commands import Actor, DeployProcess
 from orchestrator.engine import executable_process_ids
-from orchestrator.errors import ServiceMisconfigured
+from orchestrator.errors import ProcessNotFound, ServiceMisconfigured
 from orchestrator.passwords import hash_password
 from orchestrator.roles import SYSTEM_ROLES, RoleRegistry
 from orchestrator.sealing import Sealer, decode_key
@@ -65,15 +67,72 @@ def bootstrap(config: Config) -> Services:
                     InboxQueries(projections.view("inbox")), specs)
 
 
-def deploy_all(services: Services, directory: Path | None = None) -> list[tuple[str, int]]:
-    """Deploy every BPMN file in processes/bpmn (a new version only where the file changed)."""
-    deployed = []
-    for path in sorted((directory or services.config.processes_dir / "bpmn").glob("*.bpmn")):
+@dataclass(frozen=True)
+class DeployOutcome:
+    """What start-up did with one process of one BPMN file, in a sentence for the operator."""
+
+    key: str
+    version: int  # the latest version afterwards
+    deployed: bool
+    message: str
+
+
+def deploy_all(services: Services, directory: Path | None = None) -> list[DeployOutcome]:
+    """Deploy each process of processes/bpmn/*.bpmn whose file changed since it was last
+    deployed from disk; a newer version from the modeler or the API stays the latest."""
+    directory = directory or services.config.processes_dir / "bpmn"
+    outcomes = []
+    for path in sorted(directory.glob("*.bpmn")):
         bpmn = path.read_bytes()
+        shown = _shown(path, services.config.processes_dir.parent)
         for key in executable_process_ids(bpmn):
-            version = services.orchestrator.deploy(DeployProcess(key, bpmn, SYSTEM))
-            deployed.append((key, version))
-    return deployed
+            outcomes.append(_deploy_file(services.orchestrator, key, bpmn, shown))
+    return outcomes
+
+
+def _deploy_file(app: Orchestrator, key: str, bpmn: bytes, shown: str) -> DeployOutcome:
+    try:
+        versions = app.definition(key).versions
+    except ProcessNotFound:
+        versions = []
+    sha256 = hashlib.sha256(bpmn).hexdigest()
+    from_disk = [v for v in versions if _from_disk(v)]
+    last_disk, latest = (from_disk or [None])[-1], (versions or [None])[-1]
+    if last_disk and latest and last_disk["sha256"] == sha256:
+        since = f"{key}: file unchanged since v{last_disk['version']}"
+        if latest["version"] == last_disk["version"]:
+            return DeployOutcome(key, latest["version"], False, f"{since} (latest)")
+        return DeployOutcome(key, latest["version"], False,
+                             f"{since}; {_described(latest)} stays latest")
+    if latest and latest["sha256"] == sha256:
+        change = (f"changed since v{last_disk['version']}" if last_disk
+                  else "not deployed from disk before")
+        return DeployOutcome(key, latest["version"], False,
+                             f"{key}: file {change} and equals the latest, "
+                             f"{_described(latest)}; nothing deployed")
+    version = app.deploy(DeployProcess(key, bpmn, SYSTEM, source=f"file:{shown}"))
+    why = (f"changed since v{last_disk['version']}" if last_disk
+           else "first from disk" if versions else "new process")
+    return DeployOutcome(key, version, True, f"{key} v{version} deployed from {shown} ({why})")
+
+
+def _from_disk(version: dict[str, Any]) -> bool:
+    """Deployed from a file; before sources were recorded, every system deploy was."""
+    source = version.get("source") or ""
+    return source.startswith("file:") or (not source and version["deployed_by"] == SYSTEM.username)
+
+
+def _described(version: dict[str, Any]) -> str:
+    source = version.get("source") or "modeler or API"
+    return f"v{version['version']} by {version['deployed_by']} ({source})"
+
+
+def _shown(path: Path, base: Path) -> str:
+    """The file as the operator knows it: relative to the processes directory's parent."""
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def lane_roles(services: Services) -> list[str]:

@@ -18,6 +18,7 @@ from typing import Any
 from alur import backup
 from alur.bootstrap import (
     DEMO_PASSWORD,
+    DeployOutcome,
     Services,
     bootstrap,
     check_production,
@@ -37,8 +38,7 @@ log = logging.getLogger(__name__)
 def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     from api.app import create_app
 
-    deployed = deploy_all(services)
-    print(f"deployed {len(deployed)} process(es)")
+    _report_deployments(deploy_all(services))
     if services.config.env != "production":
         created = seed_demo_users(services)
         if created:
@@ -63,9 +63,14 @@ def cmd_processes_list(services: Services, args: argparse.Namespace) -> int:
 
 
 def cmd_processes_deploy(services: Services, args: argparse.Namespace) -> int:
-    for key, version in deploy_all(services):
-        print(f"{key} v{version}")
+    _report_deployments(deploy_all(services))
     return 0
+
+
+def _report_deployments(outcomes: list[DeployOutcome]) -> None:
+    """One line per process: deployed from its file, unchanged, or kept at a newer version."""
+    for outcome in outcomes:
+        print(outcome.message)
 
 
 def cmd_users_seed_demo(services: Services, args: argparse.Namespace) -> int:

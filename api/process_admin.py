@@ -3,6 +3,8 @@ version, list versions, and see what changed between two versions."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, request
@@ -10,15 +12,16 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.auth import current_actor, login_required, services
-from api.bpmn_compare import conformance, diff, flowchart
+from api.bpmn_compare import conformance, diff, elements, flowchart
 from orchestrator.commands import Actor, DeployProcess
-from orchestrator.engine import load_model
+from orchestrator.engine import executable_process_ids, load_model
 from orchestrator.errors import InvalidDefinition, InvalidInput, ProcessNotFound
 from orchestrator.policy import ensure, may_deploy
 
 blp = Blueprint("process_admin", __name__, url_prefix="/api/v1/processes",
                 description="Process owners: validate, deploy, versions, diff")
 MAX_BODY = 2 * 1024 * 1024 + 64 * 1024  # the engine refuses BPMN over 2 MiB anyway
+SAFE_KEY = re.compile(r"[a-z][a-z0-9_]{2,40}")  # the key of a new process
 BPMN_BODY = {"content": {
     "application/xml": {"schema": {"type": "string"}},
     "application/json": {"schema": {"type": "object", "required": ["bpmn"],
@@ -49,6 +52,9 @@ class VersionSchema(Schema):
     name = fields.String()
     deployed_by = fields.String()
     deployed_at = fields.String()
+    source = fields.String(metadata={
+        "description": "file:<path> (from disk at start-up), modeler or api; empty for "
+                       "versions deployed before sources were recorded"})
 
 
 class DiffQuerySchema(Schema):
@@ -87,9 +93,67 @@ def ensure_known(key: str) -> None:
     services().orchestrator.definition(key)  # 404 for a process that was never deployed
 
 
-def validate_bpmn(key: str, bpmn: bytes) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Problem:
+    """Why a BPMN cannot create a new process: English for the API, Indonesian for pages."""
+
+    english: str
+    indonesian: str
+
+    def text(self, indonesian: bool) -> str:
+        return self.indonesian if indonesian else self.english
+
+
+def key_problem(key: str) -> Problem | None:
+    """None when ``key`` is a safe identifier for a new process."""
+    if SAFE_KEY.fullmatch(key):
+        return None
+    return Problem(
+        f"key '{key}' is not a safe identifier: 3 to 41 lower-case letters, digits or '_',"
+        f" starting with a letter (^{SAFE_KEY.pattern}$)",
+        f"Kunci '{key}' tidak sah: gunakan 3 sampai 41 huruf kecil, angka, atau garis bawah, "
+        "diawali huruf.")
+
+
+def creation_problems(key: str, bpmn: bytes) -> list[Problem]:
+    """For a key never deployed: a safe key, one executable process with that id, and lanes
+    that are all registry roles ([] for a deployed key; the engine checks everything else)."""
+    if key in services().orchestrator.process_keys():
+        return []
+    unsafe = key_problem(key)
+    if unsafe:
+        return [unsafe]
+    try:
+        ids = executable_process_ids(bpmn)
+    except InvalidDefinition:
+        return []  # not readable BPMN: the engine's validation says why
+    if ids != [key]:
+        found = ", ".join(ids)
+        return [Problem(f"the executable process id must be '{key}' (found: {found or 'none'})",
+                        f"ID proses yang dapat dijalankan harus '{key}' "
+                        f"(ditemukan: {found or 'tidak ada'}).")]
+    return _lane_problems(key, bpmn)
+
+
+def _lane_problems(key: str, bpmn: bytes) -> list[Problem]:
+    roles = services().roles
+    lanes = [e for e in elements(bpmn, key).values() if e["type"] == "lane"]
+    if not lanes:
+        return [Problem("a new process needs at least one lane named after a registry role",
+                        "Proses baru memerlukan sedikitnya satu lajur yang dinamai menurut "
+                        "peran dalam daftar peran.")]
+    return [Problem(f"lane '{lane['name']}' ({lane['id']}) is not a role in the roles registry",
+                    f"Lajur '{lane['name']}' ({lane['id']}) bukan peran dalam daftar peran.")
+            for lane in lanes if roles.key_for_lane(lane["name"]) is None]
+
+
+def validate_bpmn(key: str, bpmn: bytes, indonesian: bool = False) -> dict[str, Any]:
     """Engine validation (errors) and catalogue conformance (warnings), without deploying."""
     svc = services()
+    problems = creation_problems(key, bpmn)
+    if problems:
+        return {"key": key, "valid": False, "errors": [p.text(indonesian) for p in problems],
+                "warnings": [], "name": None}
     try:
         model = load_model(key, bpmn, svc.roles)
     except InvalidDefinition as exc:
@@ -100,11 +164,17 @@ def validate_bpmn(key: str, bpmn: bytes) -> dict[str, Any]:
             "name": model.name}
 
 
-def deploy_bpmn(key: str, bpmn: bytes, actor: Actor) -> dict[str, Any]:
-    """Deploy as the next version (InvalidDefinition → 422); running cases keep theirs."""
+def deploy_bpmn(key: str, bpmn: bytes, actor: Actor, source: str = "api",
+                indonesian: bool = False) -> dict[str, Any]:
+    """Deploy as the next version, or as version 1 of a new process (InvalidDefinition →
+    422); running cases keep theirs."""
     app = services().orchestrator
-    before = app.definition(key).latest
-    version = app.deploy(DeployProcess(key, bpmn, actor))
+    problems = creation_problems(key, bpmn)
+    if problems:
+        raise InvalidDefinition(f"{key}: cannot create this process",
+                                errors=[p.text(indonesian) for p in problems])
+    before = app.definition(key).latest if key in app.process_keys() else 0
+    version = app.deploy(DeployProcess(key, bpmn, actor, source=source))
     info = app.definition(key).version_info(version)
     warnings = validate_bpmn(key, bpmn)["warnings"]
     return {"key": key, "version": version, "created": version != before,
@@ -134,9 +204,9 @@ def _owner() -> Actor:
 @blp.doc(requestBody=BPMN_BODY)
 @blp.response(200, ValidationResultSchema)
 def validate_view(key: str) -> dict[str, Any]:
-    """Check a BPMN before deploying: engine errors, and catalogue conformance warnings."""
+    """Check a BPMN before deploying (or creating the process): engine errors, and catalogue
+    conformance warnings."""
     _owner()
-    ensure_known(key)
     return validate_bpmn(key, bpmn_from_request())
 
 
@@ -146,9 +216,8 @@ def validate_view(key: str) -> dict[str, Any]:
 @blp.alt_response(200, schema=DeployResultSchema, description="identical to the latest")
 @blp.alt_response(422, description="InvalidDefinition, with `errors`")
 def deploy_view(key: str) -> tuple[dict[str, Any], int]:
-    """Deploy a BPMN as the next version of the process (process owners only)."""
+    """Deploy a BPMN as the next version of the process, or create it (process owners only)."""
     actor = _owner()
-    ensure_known(key)
     result = deploy_bpmn(key, bpmn_from_request(), actor)
     current_app.logger.info("process %s version %s deployed by %s", key, result["version"],
                             actor.username)

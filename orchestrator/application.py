@@ -133,7 +133,7 @@ class Orchestrator(Application[UUID]):
         version = definition.latest + 1
         definition.deploy(version=version, bpmn=cmd.bpmn.decode("utf-8"), sha256=model.sha256,
                           name=model.name, actor=cmd.actor.username,
-                          deployed_at=datetime.now(UTC).isoformat())
+                          deployed_at=datetime.now(UTC).isoformat(), source=cmd.source)
         aggregates: list[Any] = [definition]
         if new_key:
             aggregates.append(self._directory_with(PROCESSES, cmd.key))

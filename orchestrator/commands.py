@@ -71,6 +71,7 @@ class DeployProcess:
     key: str
     bpmn: bytes
     actor: Actor
+    source: str = ""  # where the BPMN came from: "file:<path>", "modeler", "api"
 
 
 @dataclass(frozen=True)

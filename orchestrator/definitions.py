@@ -24,6 +24,7 @@ class DeployedVersion:
     name: str
     deployed_by: str
     deployed_at: str
+    source: str = ""  # "file:<path>" from disk, "modeler" or "api"; "" before it was recorded
 
 
 class ProcessDefinition(Aggregate):
@@ -41,9 +42,10 @@ class ProcessDefinition(Aggregate):
 
     @event("VersionDeployed")
     def deploy(self, version: int, bpmn: str, sha256: str, name: str, actor: str,
-               deployed_at: str) -> None:
+               deployed_at: str, source: str = "") -> None:
         self.versions.append({"version": version, "sha256": sha256, "name": name,
-                              "deployed_by": actor, "deployed_at": deployed_at})
+                              "deployed_by": actor, "deployed_at": deployed_at,
+                              "source": source})
         self.bpmn[version] = bpmn
 
     @property

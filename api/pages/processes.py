@@ -8,20 +8,23 @@ from typing import Any
 from flask import render_template, request
 
 from api.auth import services
+from api.bpmn_starter import starter_bpmn
 from api.pages.common import body_limit, page_actor, page_blueprint, permitted
 from api.process_admin import (
     MAX_BODY,
     bpmn_from_request,
     deploy_bpmn,
     diff_versions,
-    ensure_known,
+    key_problem,
     validate_bpmn,
     versions_of,
 )
 from orchestrator.errors import InvalidDefinition
 from orchestrator.policy import may_deploy
+from orchestrator.roles import SYSTEM_ROLES
 
 bp = page_blueprint("pages_processes")
+MAX_NAME = 120
 
 
 @bp.get("/proses")
@@ -33,6 +36,52 @@ def index() -> Any:
         definition = app.definition(key)
         rows.append({"key": key, **definition.versions[-1]})
     return render_template("proses_daftar.html", rows=rows)
+
+
+@bp.get("/proses-baru")
+@permitted(may_deploy)
+def new_process() -> Any:
+    """A new process: its key, name and first lane; once they are valid, the modeler opens
+    with a starter diagram (nothing is stored until the owner deploys it)."""
+    roles = lane_choices()
+    if not request.args:
+        return render_template("proses_baru.html", values={}, errors={}, roles=roles)
+    values = {name: request.args.get(name, "").strip() for name in ("kunci", "nama", "peran")}
+    errors = new_process_errors(values, dict(roles))
+    if errors:
+        return render_template("proses_baru.html", values=values, errors=errors,
+                               roles=roles), 422
+    key, name = values["kunci"], values["nama"]
+    bpmn = starter_bpmn(key, name, services().roles.name(values["peran"]))
+    return render_template("modeler.html", key=key, version=None, bpmn=bpmn, name=name,
+                           new=True)
+
+
+def lane_choices() -> list[tuple[str, str]]:
+    """The registry's roles a lane may name (the service's own roles excluded)."""
+    return [(role.key, role.name) for role in services().roles.roles.values()
+            if role.key not in SYSTEM_ROLES]
+
+
+def new_process_errors(values: dict[str, str], roles: dict[str, str]) -> dict[str, list[str]]:
+    """Indonesian messages per field of the new-process form; empty when it is valid."""
+    errors: dict[str, list[str]] = {}
+    key, name = values["kunci"], values["nama"]
+    unsafe = key_problem(key) if key else None
+    if not key:
+        errors["kunci"] = ["Wajib diisi."]
+    elif unsafe:
+        errors["kunci"] = [unsafe.indonesian]
+    elif key in services().orchestrator.process_keys():
+        errors["kunci"] = [f"Kunci '{key}' sudah dipakai proses yang diterapkan; ubah proses "
+                           "itu lewat modelernya."]
+    if not name:
+        errors["nama"] = ["Wajib diisi."]
+    elif len(name) > MAX_NAME:
+        errors["nama"] = [f"Paling banyak {MAX_NAME} karakter."]
+    if values["peran"] not in roles:
+        errors["peran"] = ["Pilih peran dari daftar."]
+    return errors
 
 
 @bp.get("/proses/<key>")
@@ -63,17 +112,16 @@ def modeler(key: str) -> Any:
 @permitted(may_deploy)
 @body_limit(MAX_BODY)
 def check(key: str) -> Any:
-    ensure_known(key)
-    return validate_bpmn(key, bpmn_from_request())
+    return validate_bpmn(key, bpmn_from_request(), indonesian=True)
 
 
 @bp.post("/proses/<key>/terapkan")
 @permitted(may_deploy)
 @body_limit(MAX_BODY)
 def deploy(key: str) -> Any:
-    ensure_known(key)
     try:
-        result = deploy_bpmn(key, bpmn_from_request(), page_actor())
+        result = deploy_bpmn(key, bpmn_from_request(), page_actor(), source="modeler",
+                             indonesian=True)
     except InvalidDefinition as exc:
         errors = [str(e) for e in exc.details.get("errors") or []] or [exc.message]
         return {"detail": "Model belum dapat diterapkan.", "errors": errors}, 422

@@ -62,6 +62,7 @@ def test_deploy_a_new_version_then_the_same_again(api: Api) -> None:
     versions = api.get(f"{P}/versions", "admin").get_json()
     assert [v["version"] for v in versions] == [1, 2]
     assert versions[1]["deployed_by"] == "pemilik_proses"
+    assert [v["source"] for v in versions] == ["file:processes/bpmn/sop-9.3.bpmn", "api"]
 
 
 def test_an_undeployable_version_is_a_422_with_the_errors(api: Api) -> None:
@@ -112,6 +113,13 @@ def test_running_cases_keep_their_version(api: Api) -> None:
 
 
 def test_unknown_processes_are_404(api: Api) -> None:
-    assert api.post("/processes/sop_0_0/validate", "pemilik_proses",
-                    json={"bpmn": SOP_9_3}).status_code == 404
+    assert api.get("/processes/sop_0_0/versions", "admin").status_code == 404
+    assert api.get("/processes/sop_0_0/diff?from=1&to=2", "admin").status_code == 404
+
+
+def test_another_process_file_does_not_create_a_process_under_a_new_key(api: Api) -> None:
+    checked = api.post("/processes/sop_0_0/validate", "pemilik_proses",
+                       json={"bpmn": SOP_9_3}).get_json()
+    assert checked["valid"] is False
+    assert checked["errors"] == ["the executable process id must be 'sop_0_0' (found: sop_9_3)"]
     assert api.get("/processes/sop_0_0/versions", "admin").status_code == 404

@@ -17,9 +17,10 @@ def config(tmp_path: Path) -> Config:
 
 def test_deploy_list_seed_status_rebuild(config: Config, capsys: pytest.CaptureFixture) -> None:
     assert main(["processes", "deploy"], config) == 0
-    assert "sop_9_3 v1" in capsys.readouterr().out
+    assert "sop_9_3 v1 deployed from processes/bpmn/sop-9.3.bpmn (new process)" in \
+        capsys.readouterr().out
     assert main(["processes", "deploy"], config) == 0  # unchanged file: same version
-    assert "sop_9_3 v1" in capsys.readouterr().out
+    assert "sop_9_3: file unchanged since v1 (latest)" in capsys.readouterr().out
     assert main(["processes", "list"], config) == 0
     assert "Penanganan Pelaporan Pengaduan" in capsys.readouterr().out
     assert main(["users", "seed-demo"], config) == 0

@@ -13,5 +13,6 @@
     deployUrl: data.deployUrl,
     validateButton: document.getElementById('periksa'),
     deployButton: document.getElementById('terapkan'),
+    deployedLink: data.deployedLink,
   });
 })();

@@ -58,6 +58,13 @@ async function deploy(modeler, opts, box) {
     const title = body.created ? `Versi ${body.version} diterapkan.`
       : `Tidak ada perubahan: versi ${body.version} tetap berlaku.`;
     showResult(box, title, [], body.warnings || [], true);
+    if (opts.deployedLink) {
+      const link = text('a', opts.deployedLink.text);
+      link.href = opts.deployedLink.href;
+      const line = document.createElement('p');
+      line.appendChild(link);
+      box.appendChild(line);
+    }
     return;
   }
   showResult(box, body.detail || `Gagal menerapkan (${status})`, body.errors || [], [], false);

@@ -102,19 +102,41 @@ def flowchart(catalogue_dir: Path, key: str) -> dict[str, Any] | None:
     return _flowcharts(str(catalogue_dir), stamp).get(key)
 
 
-def _row_of(task: dict[str, Any]) -> int | None:
-    text = str(task["properties"].get("row", "")).strip()
-    return int(text) if text.isdigit() else None
+def conflicts(catalogue_dir: Path, key: str) -> list[dict[str, Any]]:
+    """Where the decrees contradict themselves for this flowchart, each text quoted (for the
+    process owner, who decides)."""
+    chart = flowchart(catalogue_dir, key) or {}
+    return [{"id": c["id"], "rows": [str(r) for r in c.get("rows") or []],
+             "summary": c["summary"], "reading": c.get("reading") or "",
+             "quotes": [{"source": q["source"], "text": q["text"]} for q in c["quotes"]]}
+            for c in chart.get("conflicts") or []]
+
+
+def _printed(row: dict[str, Any]) -> str:
+    """A catalogue row's number as the decree prints it (repeated or empty in a few SOPs)."""
+    return str(row["row"]) if "row" in row else str(row["step"])
+
+
+def _row_of(task: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The catalogue row a task models: by printed number, and by activity where the decree
+    prints one number twice (or none) in a flowchart."""
+    number = str(task["properties"].get("row", "")).strip()
+    same = [r for r in rows if _printed(r) == number]
+    if len(same) > 1:
+        activity = " ".join(str(task["properties"].get("activity", "")).split())
+        same = [r for r in same if " ".join(r["activity"].split()) == activity]
+    return same[0] if len(same) == 1 else None
 
 
 def _task_warnings(element_id: str, task: dict[str, Any], row: dict[str, Any]) -> list[str]:
-    step = row["step"]
+    step = _printed(row) or "(tanpa nomor)"
     warnings = []
     if task["lane"] != row["lane"]:
         warnings.append(f"baris {step} ({element_id}): lajur '{task['lane']}' berbeda dari "
                         f"katalog '{row['lane']}'")
     expected = {"requirements": row.get("requirements") or "", "output": row.get("output") or "",
-                "duration": (row.get("duration") or {}).get("text") or ""}
+                "duration": (row.get("duration") or {}).get("text") or "",
+                "remarks": row.get("remarks") or ""}
     for prop, value in expected.items():
         actual = task["properties"].get(prop, "")
         if actual != value:
@@ -135,20 +157,24 @@ def conformance(model: ProcessModel, chart: dict[str, Any] | None) -> list[str]:
     if chart is None:
         return [f"proses '{model.key}' tidak punya flowchart di katalog; kesesuaian tidak "
                 "dapat diperiksa"]
-    rows = {r["step"]: r for r in chart.get("rows") or []}
+    rows = chart.get("rows") or []
     warnings: list[str] = []
     seen: dict[int, str] = {}
     for element_id, task in sorted(model.tasks.items()):
-        row = _row_of(task)
-        if row is None:
+        number = task["properties"].get("row")
+        row = _row_of(task, rows) if number is not None else None
+        if number is None:
             warnings.append(f"{element_id} ({task['name']}): tidak punya properti row")
-        elif row in seen:
-            warnings.append(f"baris {row} dimodelkan dua kali ({seen[row]}, {element_id})")
-        elif row not in rows:
-            warnings.append(f"{element_id}: baris {row} tidak ada di katalog")
+        elif row is None:
+            warnings.append(f"{element_id}: baris {number} tidak ada di katalog")
+        elif row["step"] in seen:
+            warnings.append(f"baris {number} dimodelkan dua kali ({seen[row['step']]}, "
+                            f"{element_id})")
         else:
-            seen[row] = element_id
-            warnings += _task_warnings(element_id, task, rows[row])
-    for step in sorted(set(rows) - set(seen)):
-        warnings.append(f"baris {step} katalog tidak dimodelkan: {rows[step]['activity'][:80]}")
+            seen[row["step"]] = element_id
+            warnings += _task_warnings(element_id, task, row)
+    for row in rows:
+        if row["step"] not in seen:
+            warnings.append(f"baris {_printed(row) or '(tanpa nomor)'} katalog tidak "
+                            f"dimodelkan: {row['activity'][:80]}")
     return warnings

@@ -7,6 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from api.auth import login_required, services
+from api.bpmn_compare import conflicts
 from api.schemas import ProcessDetailSchema, ProcessQuerySchema, ProcessSchema, RoleSchema
 from orchestrator.roles import SYSTEM_ROLES
 
@@ -57,11 +58,13 @@ def processes() -> list[dict[str, Any]]:
 @blp.response(200, ProcessDetailSchema)
 @login_required
 def process(args: dict[str, Any], key: str) -> dict[str, Any]:
-    """One process with its BPMN XML (latest version, or ?version=N) and its version list."""
+    """One process with its BPMN XML (latest version, or ?version=N), its version list and the
+    decrees' conflicts recorded for it in the catalogue."""
     result = _process(key, args.get("version"))
     definition = result.pop("_definition")
     result["bpmn"] = definition.bpmn[result["version"]]
     result["versions"] = definition.versions
+    result["conflicts"] = conflicts(services().config.processes_dir / "catalogue", key)
     return result
 
 

@@ -38,9 +38,25 @@ class ProcessSchema(Schema):
     lanes = fields.List(fields.String())
 
 
+class QuoteSchema(Schema):
+    source = fields.String()
+    text = fields.String()
+
+
+class ConflictSchema(Schema):
+    """Two texts of the decrees that cannot both hold, as the catalogue records them."""
+
+    id = fields.String()
+    rows = fields.List(fields.String())
+    summary = fields.String()
+    reading = fields.String()
+    quotes = fields.List(fields.Nested(QuoteSchema))
+
+
 class ProcessDetailSchema(ProcessSchema):
     bpmn = fields.String()
     versions = fields.List(fields.Dict())
+    conflicts = fields.List(fields.Nested(ConflictSchema))
 
 
 class ProcessQuerySchema(Schema):

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from orchestrator.engine import expressions
+from orchestrator.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -22,15 +23,29 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class StartField:
+    """A start-data field the service time depends on: the start must give one of ``values``."""
+
+    name: str
+    values: tuple[str, ...]
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class ServiceStandard:
     key: str
     name: str
     delivered_by: str | None
     rules: tuple[tuple[str | None, Deadline], ...]
     extensions: tuple[Deadline | None, ...]
+    requires: tuple[StartField, ...] = ()
 
     def deadline_for(self, data: dict[str, Any]) -> tuple[int, Deadline] | None:
-        """The first rule whose condition holds for the data (a rule without one always does)."""
+        """The first rule whose condition holds for the data (a rule without one always does).
+
+        Refuses (InvalidInput, one message per field) data that lacks a field the service time
+        depends on: a missing answer must not silently choose the "otherwise" rule."""
+        self.check_start(data)
         for index, (condition, deadline) in enumerate(self.rules):
             if condition is None or _holds(condition, data):
                 return index, deadline
@@ -38,6 +53,15 @@ class ServiceStandard:
 
     def extension_for(self, rule_index: int) -> Deadline | None:
         return self.extensions[rule_index] if rule_index < len(self.extensions) else None
+
+    def check_start(self, data: dict[str, Any]) -> None:
+        """Every required start field is present with one of its values, or InvalidInput."""
+        errors = {f.name: [f"wajib diisi, salah satu dari: {', '.join(f.values)}"
+                           + (f" ({f.label})" if f.label else "")]
+                  for f in self.requires if data.get(f.name) not in f.values}
+        if errors:
+            raise InvalidInput(f"the service time of {self.name} depends on "
+                               f"{', '.join(errors)}", errors=errors)
 
 
 def _holds(condition: str, data: dict[str, Any]) -> bool:
@@ -54,8 +78,17 @@ def _deadline(entry: dict[str, Any]) -> Deadline:
     return Deadline(days, minutes, str(entry.get("when") or entry.get("source") or ""))
 
 
+def _start_fields(time: dict[str, Any]) -> tuple[StartField, ...]:
+    return tuple(StartField(name, tuple(spec["values"]), spec.get("label", ""))
+                 for name, spec in (time.get("start_data") or {}).items())
+
+
 def load_standards(directory: Path) -> dict[str, ServiceStandard]:
-    """Service standards keyed by the process key that delivers them."""
+    """Service standards keyed by the process key that delivers them.
+
+    A flowchart that continues the service (``service_time.start_data_also_for``) falls under
+    it without a service time of its own: it gets the standard's start-data requirements and no
+    rules, so a case of it is asked for the same data and gets no deadline."""
     standards = {}
     for path in sorted(directory.glob("service-*.yaml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -64,8 +97,11 @@ def load_standards(directory: Path) -> dict[str, ServiceStandard]:
         rules = tuple((e.get("condition"), _deadline(e)) for e in entries
                       if not e.get("applies_to"))
         extensions = tuple(_deadline(e) for e in time.get("extensions", []))
+        requires = _start_fields(time)
         standard = ServiceStandard(doc["key"], doc["name"], doc.get("delivered_by"), rules,
-                                   extensions)
+                                   extensions, requires)
         if standard.delivered_by:
             standards[standard.delivered_by] = standard
+        for key in (time.get("start_data_also_for") or []):
+            standards[key] = ServiceStandard(doc["key"], doc["name"], key, (), (), requires)
     return standards

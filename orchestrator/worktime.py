@@ -2,10 +2,16 @@
 
 Pure functions over aware datetimes. "N hari" in the decree means N working days: the due moment
 is the same office clock time N working days later. Minutes and hours count only office time.
+"N bulan" is a calendar month, not a count of working days: the due moment is the same date N
+months later (the month's last day when it has no such date: 31 January + 1 bulan = 28/29
+February), at the same clock time, moved to the next working day when that date is not one.
+A range ("60 s.d. 120 Menit") gives its upper bound: the step is late only after the longest
+time the decree allows.
 """
 
 from __future__ import annotations
 
+import calendar as gregorian
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -14,31 +20,42 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-# "15 menit", "2 jam", "3 (tiga) hari kerja": a number, an optional spelled-out echo, a unit
-_DURATION = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:\([^)]*\)\s*)?(menit|jam|hari)", re.IGNORECASE)
-_UNITS = {"menit": "minutes", "jam": "hours", "hari": "days"}
+# "15 menit", "2 jam", "3 (tiga) hari kerja", "60 s.d. 120 Menit": a number (or a range), an
+# optional spelled-out echo, a unit
+_DURATION = re.compile(
+    r"(\d+(?:[.,]\d+)?)(?:\s*(?:s\.?\s*d\.?|sampai(?: dengan)?|-)\s*(\d+(?:[.,]\d+)?))?"
+    r"\s*(?:\([^)]*\)\s*)?(menit|jam|hari|bulan)", re.IGNORECASE)
+_UNITS = {"menit": "minutes", "jam": "hours", "hari": "days", "bulan": "months"}
 
 
 @dataclass(frozen=True)
 class Duration:
-    """A duration as the decree writes it, normalised to working minutes or working days."""
+    """A duration as the decree writes it: working minutes, working days or calendar months."""
 
     minutes: int = 0
     days: int = 0
+    months: int = 0
+
+    def times(self, count: int) -> Duration:
+        """``count`` times this duration (a step that takes so long per record)."""
+        return Duration(self.minutes * count, self.days * count, self.months * count)
 
 
 @lru_cache(maxsize=1024)
 def parse_duration(text: str | None) -> Duration | None:
-    """'15 menit' → 15 minutes, '2 jam' → 120 minutes, '1 hari' → 1 day; None if unparsable."""
+    """'15 menit' → 15 minutes, '2 jam' → 120 minutes, '1 hari' → 1 day, '1 Bulan' → 1 month,
+    '60 s.d. 120 Menit' → 120 minutes; None if unparsable."""
     if not text:
         return None
     match = _DURATION.search(text)
     if not match:
         return None
-    amount = float(match.group(1).replace(",", "."))
-    unit = _UNITS[match.group(2).lower()]
+    amount = float((match.group(2) or match.group(1)).replace(",", "."))
+    unit = _UNITS[match.group(3).lower()]
     if unit == "days":
         return Duration(days=max(1, round(amount)))
+    if unit == "months":
+        return Duration(months=max(1, round(amount)))
     return Duration(minutes=round(amount * (60 if unit == "hours" else 1)))
 
 
@@ -104,6 +121,8 @@ class Calendar:
     def add(self, start: datetime, duration: Duration) -> datetime:
         """The due moment of work that starts at ``start`` and takes ``duration``."""
         moment = self.next_open(start)
+        if duration.months:
+            return self._add_months(moment, duration.months)
         if duration.days:
             return self._add_days(moment, duration.days)
         remaining = timedelta(minutes=duration.minutes)
@@ -123,6 +142,15 @@ class Calendar:
         opens, closes = self.hours(day)
         due = datetime.combine(day, moment.timetz())
         return min(max(due, opens), closes)
+
+    def _add_months(self, moment: datetime, months: int) -> datetime:
+        month = moment.month - 1 + months
+        year, month = moment.year + month // 12, month % 12 + 1
+        day = date(year, month, min(moment.day, gregorian.monthrange(year, month)[1]))
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        opens, closes = self.hours(day)
+        return min(max(datetime.combine(day, moment.timetz()), opens), closes)
 
     def working_minutes(self, start: datetime, end: datetime) -> int:
         """Office minutes between two moments (for cycle times)."""

@@ -16,7 +16,8 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from orchestrator.case import Case
-from orchestrator.worktime import Calendar, Duration, parse_duration
+from orchestrator.durations import step_duration
+from orchestrator.worktime import Calendar, Duration
 from projections.sql import PostgresSqlView, SQLiteSqlView, SqlView, Statement
 
 DDL = (
@@ -37,8 +38,15 @@ DDL = (
     "CREATE INDEX IF NOT EXISTS inbox_tasks_case ON inbox_tasks (case_id)",
     "CREATE INDEX IF NOT EXISTS inbox_cases_list ON inbox_cases (process, status, started_at)",
     "CREATE INDEX IF NOT EXISTS inbox_cases_registration ON inbox_cases (registration)",
+    # the case's short scalar data (start data, then each completed step's), one row per name:
+    # what a step's duration rules may read. A table of its own, so that an existing worklist
+    # gains it at start-up; cases from before it have none until a rebuild.
+    "CREATE TABLE IF NOT EXISTS inbox_case_data ("
+    " case_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,"
+    " PRIMARY KEY (case_id, name))",
 )
 SUBJECT_KEYS = ("subjek", "perihal", "subject", "judul", "uraian")
+RULE_VALUE_MAX = 200  # longer texts (uraian, catatan) are never what a duration depends on
 
 
 # A task without a due time sorts last; a sentinel (not NULL) keeps the inbox order
@@ -54,7 +62,7 @@ def utc(moment: datetime) -> str:
 class InboxView(SqlView):
     """Rows of the worklist; reads for the API live in ``projections/queries.py``."""
 
-    tables = ("inbox_tasks", "inbox_cases")
+    tables = ("inbox_tasks", "inbox_cases", "inbox_case_data")
     ddl = DDL
 
 
@@ -74,6 +82,22 @@ def _summary(data: dict[str, Any]) -> str:
 
 def _subject(data: dict[str, Any]) -> str:
     return next((str(data[k])[:300] for k in SUBJECT_KEYS if data.get(k)), "")
+
+
+def _keep_data(case_id: str, data: dict[str, Any]) -> list[Statement]:
+    """Upserts of the case's short scalar values (the same merge as the aggregate's data)."""
+    return [(
+        "INSERT INTO inbox_case_data (case_id, name, value) VALUES (:case_id, :name, :value)"
+        " ON CONFLICT (case_id, name) DO UPDATE SET value = excluded.value",
+        {"case_id": case_id, "name": name, "value": json.dumps(value, ensure_ascii=False)},
+    ) for name, value in data.items()
+        if isinstance(value, int | float | bool)
+        or (isinstance(value, str) and len(value) <= RULE_VALUE_MAX)]
+
+
+# A task is never due after its case: the case's deadline (extensions included) caps it.
+_CAPPED_DUE = "CASE WHEN c.deadline_at IS NOT NULL AND c.deadline_at < :due_at" \
+              " THEN c.deadline_at ELSE :due_at END"
 
 
 class InboxProjection(Projection[InboxView]):
@@ -105,17 +129,18 @@ class InboxProjection(Projection[InboxView]):
              "version": event.process_version, "registration": event.registration, "at": at,
              "actor": event.actor, "subject": _subject(event.data),
              "summary": _summary(event.data)},
-        )])
+        ), *_keep_data(str(event.originator_id), event.data)])
 
     @process_event.register
     def _(self, event: Case.DeadlineSet, tracking: Tracking) -> None:
+        case_id = str(event.originator_id)
+        due = self._add(event.timestamp, event.working_days, event.working_minutes)
         self.view.write(tracking, [(
             "UPDATE inbox_cases SET service = :service, deadline_days = :days,"
             " deadline_minutes = :minutes, deadline_at = :due WHERE case_id = :case_id",
             {"service": event.service, "days": event.working_days,
-             "minutes": event.working_minutes, "case_id": str(event.originator_id),
-             "due": self._add(event.timestamp, event.working_days, event.working_minutes)},
-        )])
+             "minutes": event.working_minutes, "case_id": case_id, "due": due},
+        ), *self._redue(case_id, due)])
 
     @process_event.register
     def _(self, event: Case.DeadlineExtended, tracking: Tracking) -> None:
@@ -126,23 +151,24 @@ class InboxProjection(Projection[InboxView]):
         days = row["deadline_days"] + event.working_days
         minutes = row["deadline_minutes"] + event.working_minutes
         start = datetime.fromisoformat(row["started_at"])
+        due = self._add(start, days, minutes)
         self.view.write(tracking, [(
             "UPDATE inbox_cases SET deadline_days = :days, deadline_minutes = :minutes,"
             " deadline_at = :due WHERE case_id = :case_id",
-            {"days": days, "minutes": minutes, "case_id": case_id,
-             "due": self._add(start, days, minutes)},
-        )])
+            {"days": days, "minutes": minutes, "case_id": case_id, "due": due},
+        ), *self._redue(case_id, due)])
 
     @process_event.register
     def _(self, event: Case.TaskActivated, tracking: Tracking) -> None:
-        duration = parse_duration(event.properties.get("duration"))
-        due = self._add(event.timestamp, duration.days, duration.minutes) if duration else None
+        case_id = str(event.originator_id)
+        due = self._task_due(case_id, event.properties, event.timestamp)
         self.view.write(tracking, [(
             "INSERT INTO inbox_tasks (task_id, case_id, process, element_id, name, lane, form,"
             " properties, state, activated_at, due_at)"
-            " SELECT :task_id, case_id, process, :element_id, :name, :lane, :form, :properties,"
-            " 'ready', :at, :due_at FROM inbox_cases WHERE case_id = :case_id",
-            {"task_id": event.task_id, "case_id": str(event.originator_id),
+            " SELECT :task_id, c.case_id, c.process, :element_id, :name, :lane, :form,"
+            f" :properties, 'ready', :at, {_CAPPED_DUE} FROM inbox_cases c"
+            " WHERE c.case_id = :case_id",
+            {"task_id": event.task_id, "case_id": case_id,
              "element_id": event.element_id, "name": event.name, "lane": event.lane,
              "form": json.dumps(event.form, ensure_ascii=False),
              "properties": json.dumps(event.properties, ensure_ascii=False),
@@ -167,7 +193,7 @@ class InboxProjection(Projection[InboxView]):
             " completed_by = :actor, work_minutes = :minutes WHERE task_id = :task_id",
             {"at": utc(event.timestamp), "actor": event.actor, "task_id": event.task_id,
              "minutes": minutes},
-        ), self._touch(event)])
+        ), self._touch(event), *_keep_data(str(event.originator_id), event.data)])
 
     @process_event.register
     def _(self, event: Case.Completed, tracking: Tracking) -> None:
@@ -190,6 +216,32 @@ class InboxProjection(Projection[InboxView]):
         if not days and not minutes:
             return None
         return utc(self.calendar.add(start, Duration(minutes=minutes, days=days)))
+
+    def _task_due(self, case_id: str, properties: dict[str, str], start: datetime) -> str:
+        """The step's due moment by the decree (for this case's data), before the case cap."""
+        data = self._case_data(case_id) if properties.get("durations") else {}
+        duration = step_duration(properties, data)
+        return utc(self.calendar.add(start, duration)) if duration else NO_DUE
+
+    def _case_data(self, case_id: str) -> dict[str, Any]:
+        rows = self.view.rows("SELECT name, value FROM inbox_case_data WHERE case_id = :case_id",
+                              {"case_id": case_id})
+        return {row["name"]: json.loads(row["value"]) for row in rows}
+
+    def _redue(self, case_id: str, deadline: str | None) -> list[Statement]:
+        """The case's tasks due again by the decree, capped at the case's new deadline."""
+        tasks = self.view.rows(
+            "SELECT task_id, properties, activated_at FROM inbox_tasks WHERE case_id = :case_id",
+            {"case_id": case_id})
+        statements = []
+        for task in tasks:
+            due = self._task_due(case_id, json.loads(task["properties"]),
+                                 datetime.fromisoformat(task["activated_at"]))
+            statements.append((
+                "UPDATE inbox_tasks SET due_at = :due_at WHERE task_id = :task_id",
+                {"due_at": min(due, deadline) if deadline else due,
+                 "task_id": task["task_id"]}))
+        return statements
 
     def _minutes(self, start: str, end: datetime) -> int:
         return self.calendar.working_minutes(datetime.fromisoformat(start), end)

@@ -46,6 +46,12 @@ def short_name(activity: str, limit: int = 90) -> str:
 def task_form(row: dict) -> dict:
     props: dict = {"catatan": NOTE_FIELD}
     required: list[str] = []
+    for spec in row.get("fields") or []:  # data a later step needs (e.g. a count of records)
+        spec = dict(spec)
+        name = spec.pop("name")
+        if spec.pop("required", False):
+            required.append(name)
+        props[name] = spec
     decision = row.get("decision")
     if decision:
         answers = decision["answers"]
@@ -57,6 +63,33 @@ def task_form(row: dict) -> dict:
         }
         required.append(decision["field"])
     return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
+
+
+def task_properties(row: dict) -> dict[str, str]:
+    """A row's extension properties: the decree's cells (``row`` is the printed number, which
+    may repeat or be empty), and where the time depends on the case, its rules."""
+    duration = row.get("duration") or {}
+    props = {
+        "row": str(row["row"]) if "row" in row else str(row["step"]),
+        "activity": " ".join(row["activity"].split()),
+        "requirements": row.get("requirements") or "",
+        "duration": duration.get("text") or "",
+        "output": row.get("output") or "",
+    }
+    if row.get("remarks"):
+        props["remarks"] = row["remarks"]
+    if duration.get("rules"):
+        props["durations"] = json.dumps(duration["rules"], ensure_ascii=False,
+                                        separators=(",", ":"))
+    if duration.get("reading"):
+        props["duration_reading"] = duration["reading"]
+    props["form"] = json.dumps(task_form(row), ensure_ascii=False, separators=(",", ":"))
+    return props
+
+
+def process_name(doc: dict, chart: dict) -> str:
+    """The flowchart's own name where an SOP has several (9.1, 9.2, 9.22), else the SOP's."""
+    return chart.get("name") or doc["name"]
 
 
 def process_properties(chart: dict) -> list[str]:
@@ -91,14 +124,7 @@ def build_nodes(chart: dict) -> tuple[list[Node], list[tuple[str, str, str, str 
 
     for row in rows:
         n = row["step"]
-        props = {
-            "row": str(n),
-            "activity": " ".join(row["activity"].split()),
-            "requirements": row.get("requirements") or "",
-            "duration": (row.get("duration") or {}).get("text") or "",
-            "output": row.get("output") or "",
-            "form": json.dumps(task_form(row), ensure_ascii=False, separators=(",", ":")),
-        }
+        props = task_properties(row)
         nodes.append(Node(f"Task_{n}", "userTask", short_name(row["activity"]), row["lane"], col, props))
         col += 1
         if row.get("decision"):
@@ -158,9 +184,9 @@ def render(doc: dict, chart: dict) -> str:
         'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
         f'id="Definitions_{pid}" targetNamespace="https://alur.kpu-bontang.go.id/bpmn">',
         f'  <bpmn:collaboration id="Collaboration_{pid}">',
-        f'    <bpmn:participant id="Participant_{pid}" name={quoteattr(("SOP " + doc["sop"] + " " if doc.get("sop") else "") + doc["name"])} processRef="{pid}" />',
+        f'    <bpmn:participant id="Participant_{pid}" name={quoteattr(("SOP " + doc["sop"] + " " if doc.get("sop") else "") + process_name(doc, chart))} processRef="{pid}" />',
         "  </bpmn:collaboration>",
-        f'  <bpmn:process id="{pid}" name={quoteattr(doc["name"])} isExecutable="true">',
+        f'  <bpmn:process id="{pid}" name={quoteattr(process_name(doc, chart))} isExecutable="true">',
         *process_properties(chart),
         "    <bpmn:laneSet id=\"LaneSet_1\">",
     ]

@@ -8,6 +8,7 @@ from typing import Any
 from flask import render_template, request
 
 from api.auth import services
+from api.bpmn_compare import conflicts
 from api.bpmn_starter import starter_bpmn
 from api.pages.common import body_limit, page_actor, page_blueprint, permitted
 from api.process_admin import (
@@ -87,14 +88,17 @@ def new_process_errors(values: dict[str, str], roles: dict[str, str]) -> dict[st
 @bp.get("/proses/<key>")
 @permitted(may_deploy)
 def detail(key: str) -> Any:
-    """Versions of a process and, when asked, the differences between two of them."""
+    """Versions of a process, the decrees' conflicts for it and, when asked, the differences
+    between two versions."""
     versions = versions_of(key)
     latest = versions[-1]["version"]
     old = request.args.get("dari", max(1, latest - 1), type=int)
     new = request.args.get("ke", latest, type=int)
     changes = diff_versions(key, old, new) if old != new else None
     return render_template("proses_detail.html", key=key, versions=versions, dari=old, ke=new,
-                           changes=changes, name=versions[-1]["name"])
+                           changes=changes, name=versions[-1]["name"],
+                           conflicts=conflicts(services().config.processes_dir / "catalogue",
+                                               key))
 
 
 @bp.get("/proses/<key>/modeler")

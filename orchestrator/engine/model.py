@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from orchestrator import durations  # a module: durations itself imports the engine package
 from orchestrator.engine import expressions
 from orchestrator.errors import InvalidDefinition
 from orchestrator.roles import RoleRegistry
@@ -195,6 +196,8 @@ def _user_tasks(spec: Any, lanes: dict[str, str], errors: list[str]) -> dict[str
             continue
         props = dict(task_spec.extensions.get("properties", {}))
         form = _form(bpmn_id, props.pop("form", None), errors)
+        if "durations" in props:  # due-time rules run on the read side: refuse bad ones here
+            errors.extend(f"{bpmn_id}: {e}" for e in durations.rule_errors(props["durations"]))
         tasks[bpmn_id] = {
             "name": task_spec.bpmn_name or bpmn_id,
             "lane": lanes[task_spec.lane],

@@ -22,8 +22,8 @@ def _due(case: dict, days: int = 0, minutes: int = 0) -> str:
 
 
 @pytest.mark.parametrize("data, days, extension", [
-    ({"jenis_informasi": "pemilu"}, 3, 2), ({"jenis_informasi": "lainnya"}, 10, 7), ({}, 10, 7),
-])
+    ({"jenis_informasi": "pemilu"}, 3, 2), ({"jenis_informasi": "lainnya"}, 10, 7),
+])  # a start without jenis_informasi is refused (tests/api/test_decree_due_times.py)
 def test_ppid_request_three_or_ten_days_extendable_once(api: Api, data: dict, days: int,
                                                         extension: int) -> None:
     case = _start(api, "sop_9_22", "petugas_pelayanan_informasi", data)

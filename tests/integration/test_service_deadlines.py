@@ -20,8 +20,9 @@ def test_each_service_case_gets_its_standards_deadline(services: Services) -> No
     for key, standard in app.standards.items():
         model, _ = app.model(key)
         actor = Actor("t", frozenset(model.lanes.values()))
-        case = app.get_case(app.start_case(StartCase(key, {}, actor)).case_id)
-        chosen = standard.deadline_for({})
+        data = {f.name: f.values[-1] for f in standard.requires}  # e.g. jenis_informasi
+        case = app.get_case(app.start_case(StartCase(key, data, actor)).case_id)
+        chosen = standard.deadline_for(data)
         if chosen is None:
             assert case.deadline is None, key
             continue

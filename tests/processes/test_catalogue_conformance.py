@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
 
+from api.bpmn_compare import conformance, flowchart
 from orchestrator.engine import executable_process_ids, load_model
 from orchestrator.roles import RoleRegistry
-from tests.processes.catalogue import flowcharts
+from tests.processes.catalogue import bind, flowcharts
+from tools.catalogue_to_bpmn import task_properties
 
 ROOT = Path(__file__).resolve().parents[2] / "processes"
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -33,29 +36,25 @@ def test_every_bpmn_is_bound_to_a_catalogue_flowchart() -> None:
 def test_rows_are_tasks_in_their_lanes_in_order(path: Path, key: str) -> None:
     model = load_model(key, path.read_bytes(), ROLES)
     rows = CHARTS[key]["rows"]
-    by_row = {}
-    for element_id, task in model.tasks.items():
-        row = int(task["properties"]["row"])
-        assert row not in by_row, f"row {row} is modelled twice ({by_row.get(row)}, {element_id})"
-        by_row[row] = element_id
-    assert sorted(by_row) == [r["step"] for r in rows], "every row exactly one task"
+    by_step = bind(model.tasks, CHARTS[key])
+    assert sorted(by_step) == [r["step"] for r in rows], "every row exactly one task"
     for row in rows:
-        task = model.tasks[by_row[row["step"]]]
+        task = model.tasks[by_step[row["step"]]]
         assert task["lane"] == row["lane"], f"row {row['step']} lies in the wrong lane"
-        for prop in ("requirements", "output"):
-            assert task["properties"][prop] == (row.get(prop) or "")
+        for prop in ("requirements", "output", "remarks"):
+            assert task["properties"].get(prop, "") == (row.get(prop) or "")
         assert task["properties"]["duration"] == ((row.get("duration") or {}).get("text") or "")
 
 
 @pytest.mark.parametrize("path, key", MODELS, ids=[k for _, k in MODELS])
 def test_decisions_are_gateways_with_one_flow_per_answer(path: Path, key: str) -> None:
     model = load_model(key, path.read_bytes(), ROLES)
-    task_of_row = {int(t["properties"]["row"]): e for e, t in model.tasks.items()}
+    task_of_step = bind(model.tasks, CHARTS[key])
     for row in CHARTS[key]["rows"]:
         decision = row.get("decision")
         if not decision:
             continue
-        task_id = task_of_row[row["step"]]
+        task_id = task_of_step[row["step"]]
         field = model.tasks[task_id]["form"]["properties"][decision["field"]]
         assert field["enum"] == [a["value"] for a in decision["answers"]]
         assert decision["field"] in model.tasks[task_id]["form"]["required"]
@@ -65,7 +64,7 @@ def test_decisions_are_gateways_with_one_flow_per_answer(path: Path, key: str) -
         for answer in decision["answers"]:
             (flow,) = [f for f in outgoing if repr(answer["value"]) in (f.condition or "")]
             if answer["next"] != "end":
-                assert flow.target == task_of_row[answer["next"]]
+                assert flow.target == task_of_step[answer["next"]]
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
@@ -79,3 +78,33 @@ def test_every_element_is_drawn(path: Path) -> None:
             if el.tag.split("}")[1] in ("laneSet", "extensionElements"):
                 continue
             assert el.get("id") in drawn, f"{el.get('id')} has no BPMNDI shape or edge"
+
+
+@pytest.mark.parametrize("path, key", MODELS, ids=[k for _, k in MODELS])
+def test_task_properties_are_what_the_scaffolder_writes_for_their_rows(path: Path,
+                                                                     key: str) -> None:
+    """The BPMN files stay consistent with tools/catalogue_to_bpmn.py (forms may grow)."""
+    model = load_model(key, path.read_bytes(), ROLES)
+    rows = {r["step"]: r for r in CHARTS[key]["rows"]}
+    for step, element_id in bind(model.tasks, CHARTS[key]).items():
+        expected = task_properties(rows[step])
+        form = json.loads(expected.pop("form"))
+        assert model.tasks[element_id]["properties"] == expected, element_id
+        assert set(form["required"]) <= set(model.tasks[element_id]["form"]["required"])
+
+
+@pytest.mark.parametrize("path, key", MODELS, ids=[k for _, k in MODELS])
+def test_the_process_owners_conformance_check_passes_every_shipped_file(path: Path,
+                                                                         key: str) -> None:
+    """Repeated and empty printed row numbers (9.16, 9.6) are no "modelled twice" warnings."""
+    model = load_model(key, path.read_bytes(), ROLES)
+    assert conformance(model, flowchart(ROOT / "catalogue", key)) == []
+
+
+def test_the_conformance_check_still_names_a_changed_keterangan() -> None:
+    path = ROOT / "bpmn" / "sop-9.5.bpmn"
+    bpmn = path.read_bytes().replace(b'name="remarks" value="Laporan dan/atau',
+                                     b'name="remarks" value="Diubah: Laporan dan/atau')
+    warnings = conformance(load_model("sop_9_5", bpmn, ROLES), flowchart(ROOT / "catalogue",
+                                                                          "sop_9_5"))
+    assert len(warnings) == 1 and "baris 7 (Task_7): remarks" in warnings[0]

@@ -18,7 +18,7 @@ import pytest
 from alur.bootstrap import Services, bootstrap, deploy_all
 from alur.config import Config
 from orchestrator.commands import Actor, CompleteTask, StartCase
-from tests.processes.catalogue import flowcharts
+from tests.processes.catalogue import bind, flowcharts
 
 ROOT = Path(__file__).resolve().parents[2] / "processes"
 MAX_STEPS = 300
@@ -59,24 +59,32 @@ def _answer(form: dict[str, Any], row: dict[str, Any], plan: dict[int, str],
         data[decision["field"]] = plan.get(row["step"]) if first and row["step"] in plan \
             else _forward(row)
     for name in form.get("required", []):
-        data.setdefault(name, "x")
+        spec = form["properties"].get(name, {})
+        data.setdefault(name, spec.get("minimum", 1) if spec.get("type") == "integer" else "x")
     return data
+
+
+def start_data(services: Services, key: str) -> dict[str, Any]:
+    """What the start must give (the kind of information of a PPID request, …)."""
+    standard = services.orchestrator.standards.get(key)
+    return {f.name: f.values[0] for f in standard.requires} if standard else {}
 
 
 def walk(services: Services, key: str, plan: dict[int, str]) -> list[str]:
     """Run one case to its end; returns the BPMN element ids it passed, in order."""
     app = services.orchestrator
     model, _ = app.model(key)
+    steps = {element_id: step for step, element_id in bind(model.tasks, CHARTS[key]).items()}
     rows = {r["step"]: r for r in CHARTS[key]["rows"]}
     starter = Actor("walker", frozenset(model.lanes.values()))
-    case_id = app.start_case(StartCase(key, {}, starter)).case_id
+    case_id = app.start_case(StartCase(key, start_data(services, key), starter)).case_id
     seen: set[int] = set()
     for _ in range(MAX_STEPS):
         case = app.get_case(case_id)
         if case.status != "active":
             return case.path
         task = next(iter(case.open_tasks.values()))
-        row = rows[int(task.properties["row"])]
+        row = rows[steps[task.element_id]]
         assert task.lane == row["lane"] == model.tasks[task.element_id]["lane"]
         lane_only = Actor(f"demo-{task.lane}", frozenset({task.lane}))
         data = _answer(task.form, row, plan, seen)

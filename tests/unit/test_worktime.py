@@ -21,6 +21,8 @@ def at(text: str) -> datetime:
     ("1 hari", Duration(days=1)), ("5 Hari Kerja", Duration(days=5)),
     ("Berkala", None), (None, None), ("1,5 jam", Duration(minutes=90)),
     ("paling lama 3 (tiga) hari kerja", Duration(days=3)), ("2 (dua) jam.", Duration(minutes=120)),
+    ("1 Bulan", Duration(months=1)), ("60 s.d. 120 Menit", Duration(minutes=120)),
+    ("Minimal 2 minggu sekali", None),
 ])
 def test_parse_duration(text: str | None, expected: Duration | None) -> None:
     assert parse_duration(text) == expected
@@ -57,3 +59,13 @@ def test_minutes_carry_over_the_end_of_office_hours() -> None:
 def test_working_minutes_between() -> None:
     calendar = Calendar()
     assert calendar.working_minutes(at("2025-11-20T15:00"), at("2025-11-21T09:00")) == 120
+
+
+def test_months_are_calendar_months_ending_on_a_working_day() -> None:
+    calendar = Calendar()
+    month = Duration(months=1)
+    assert calendar.add(at("2025-12-15T09:30"), month) == at("2026-01-15T09:30")
+    # 17 August is Hari Kemerdekaan (a Sunday in 2025): 17 July + 1 month → Monday 18 August
+    assert calendar.add(at("2025-07-17T09:30"), month) == at("2025-08-18T09:30")
+    # started after hours: counted from the next opening, then a month on
+    assert calendar.add(at("2025-11-27T18:00"), month) == at("2025-12-29T08:00")

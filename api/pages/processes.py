@@ -11,6 +11,7 @@ from api.auth import services
 from api.pages.common import body_limit, page_actor, page_blueprint, permitted
 from api.process_admin import (
     MAX_BODY,
+    approvals_of,
     bpmn_from_request,
     deploy_bpmn,
     diff_versions,
@@ -45,7 +46,8 @@ def detail(key: str) -> Any:
     new = request.args.get("ke", latest, type=int)
     changes = diff_versions(key, old, new) if old != new else None
     return render_template("proses_detail.html", key=key, versions=versions, dari=old, ke=new,
-                           changes=changes, name=versions[-1]["name"])
+                           changes=changes, name=versions[-1]["name"],
+                           approvals=approvals_of(key))
 
 
 @bp.get("/proses/<key>/modeler")

@@ -1,15 +1,17 @@
-"""Cases: start, show, history, service-time extension, cancel."""
+"""Cases: start, show, history, attachments, service-time extension, cancel."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
 
-from flask import request
+from flask import Response, request, send_file
 from flask_smorest import Blueprint
 
+from api.attachments import AttachmentStore, cited_items, download_type
 from api.auth import current_actor, services
 from api.concurrency import etag, expected_version
+from api.intake import reporter_steps
 from api.presenters import case_dict, event_dict
 from api.schemas import (
     CancelCaseSchema,
@@ -22,8 +24,13 @@ from api.schemas import (
 from orchestrator.audit import Auditor
 from orchestrator.case import Case
 from orchestrator.commands import Actor, CancelCase, ExtendDeadline, StartCase
-from orchestrator.errors import CaseNotFound
-from orchestrator.policy import ensure_may_write, may_read_case
+from orchestrator.errors import CaseNotFound, NotFound, TaskNotFound
+from orchestrator.policy import (
+    ensure_may_write,
+    may_read_case,
+    may_see_task,
+    on_behalf_of_reporter,
+)
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases")
 
@@ -44,6 +51,36 @@ def readable_case(case_id: UUID, actor: Actor) -> Case:
     return case
 
 
+def readable_task(task: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """A worklist task row, unless it belongs to a sensitive case the actor may not see
+    (or is that case's reporter step): then 404, as for a task that does not exist."""
+    model, _ = services().orchestrator.model(task["process"], task["process_version"])
+    if not may_see_task(actor, model, task["lane"]):
+        raise TaskNotFound(f"no task {task['task_id']}", task=task["task_id"])
+    return task
+
+
+def attachment_response(case: Case, sha256: str, actor: Actor, what: str) -> Response:
+    """A file the case cites, as a download (never rendered inline); a read of a sensitive
+    case's file is logged first. 404 for anything the case does not cite."""
+    app = services().orchestrator
+    sources = [case.data, *(getattr(e, "data", None) for e in app.case_events(case.id))]
+    item = cited_items(sources).get(sha256)
+    if item is None:
+        raise NotFound("no such attachment")
+    path = AttachmentStore(services().config.data_dir / "lampiran").path(sha256)
+    if not path.exists():
+        raise NotFound("attachment file is missing")
+    Auditor(app).record_read(case, actor, f"{what} {sha256[:12]}")
+    name = str(item.get("nama") or sha256)
+    response = send_file(path, as_attachment=True, download_name=name,
+                         mimetype=download_type(name), max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def shown_case(case: Case, actor: Actor, what: str, **extra: Any) -> dict[str, Any]:
     """The case as this actor may see it; a read of a sensitive case is logged before it is
     answered, and only the handling role sees the reporter in clear."""
@@ -61,7 +98,14 @@ def shown_case(case: Case, actor: Actor, what: str, **extra: Any) -> dict[str, A
 def start(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Start a case of a deployed process (latest version)."""
     app, actor = services().orchestrator, current_actor()
-    result = app.start_case(StartCase(body["process"], body["data"], actor))
+    model, _ = app.model(body["process"])
+    follow_up = None
+    if model.sensitive:  # the reporter's own step is the report: taken at intake, as the
+        starter = on_behalf_of_reporter(actor, model)  # portal does
+        follow_up = reporter_steps(body["data"], starter)
+    else:
+        starter = actor
+    result = app.start_case(StartCase(body["process"], body["data"], starter), follow_up)
     services().projections.poke()
     case = app.get_case(result.case_id)
     shown = shown_case(case, actor, "case (start)", position=result.position)
@@ -87,6 +131,14 @@ def events(case_id: UUID) -> list[dict[str, Any]]:
     return [event_dict(e) for e in services().orchestrator.case_events(case_id)]
 
 
+@blp.route("/<uuid:case_id>/attachments/<sha256>")
+@blp.response(200, description="the file, as a download", content_type="application/octet-stream")
+def attachment(case_id: UUID, sha256: str) -> Response:
+    """A file the case cites (its ``lampiran``), for those who may read the case."""
+    actor = current_actor()
+    return attachment_response(readable_case(case_id, actor), sha256, actor, "lampiran")
+
+
 @blp.route("/<uuid:case_id>/deadline/extend", methods=["POST"])
 @blp.arguments(ExtendDeadlineSchema)
 @blp.response(200, CommandResultSchema)
@@ -102,7 +154,9 @@ def extend_deadline(body: dict[str, Any], case_id: UUID) -> Any:
 @blp.arguments(CancelCaseSchema)
 @blp.response(200, CommandResultSchema)
 def cancel(body: dict[str, Any], case_id: UUID) -> Any:
-    """Cancel an active case with a reason (administrators and process owners)."""
+    """Cancel an active case with a reason (administrators and process owners), if they may
+    read it: a sensitive report is not silenced by someone who cannot see it."""
+    readable_case(case_id, current_actor())
     result = services().orchestrator.cancel_case(
         CancelCase(case_id, current_actor(), body["reason"], expected_version(body)))
     services().projections.poke()

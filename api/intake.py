@@ -23,17 +23,17 @@ from api.portal_schemas import (
 )
 from api.presenters import WITA, deadline_dict
 from api.ratelimit import Rate, TokenBuckets
-from orchestrator.application import Complete
+from orchestrator.application import Complete, FollowUp
 from orchestrator.audit import Auditor
 from orchestrator.case import Case
 from orchestrator.commands import Actor, StartCase
 from orchestrator.engine import ProcessModel
 from orchestrator.errors import InvalidInput, InvalidTaskData
+from orchestrator.policy import REPORTER_LANES
 from orchestrator.tickets import PublicTicket, dummy_check, ticket_id
 
-# lanes in which the reporter acts: the portal completes that step with the submission
-REPORTER_LANES = frozenset({"pelapor", "penerima_penolak_gratifikasi", "pemohon_informasi"})
 PORTAL_USER = "portal"
+PORTAL_NOTE = "Disampaikan melalui portal layanan publik."
 LIMITS = Limits(max_files=3, max_file_bytes=3 * 1024 * 1024)
 MAX_BODY = 10 * 1024 * 1024
 SUBMIT_RATE = Rate(capacity=5, per_seconds=120)
@@ -112,39 +112,53 @@ def clean(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def submit(kind: Kind, data: dict[str, Any], files: list[tuple[IO[bytes], str]]) -> Receipt:
-    """Start the case as the portal, complete the reporter's own step, issue the ticket."""
+    """Start the case as the portal, complete the reporter's own step, issue the ticket.
+
+    Uploads are staged and enter the attachment store only once the case is saved."""
     svc = services()
     app = svc.orchestrator
     data = clean(kind, data)
-    attachments = attachment_store().save_all(files, LIMITS)
-    if attachments:
-        data["lampiran"] = attachments
-    data["kanal"] = "portal"
-    model, _ = app.model(kind.process)
-    actor = Actor(PORTAL_USER, frozenset({first_lane(model)}))
-    codes: list[str] = []
+    with attachment_store().stage(files, LIMITS) as staged:
+        if staged.references:
+            data["lampiran"] = staged.references
+        data["kanal"] = "portal"
+        model, _ = app.model(kind.process)
+        actor = Actor(PORTAL_USER, frozenset({first_lane(model)}))
+        codes: list[str] = []
+        steps = reporter_steps(data, actor, PORTAL_NOTE)
 
-    def reporter_steps_and_ticket(case: Case, complete: Complete) -> list[Any]:
-        for task in list(case.open_tasks.values()):
-            if task.lane in REPORTER_LANES and task.lane in actor.roles:
-                _complete_reporter_step(task, data, complete, case.id)
-        ticket, code = PublicTicket.issue(case.registration, case.id, kind.key)
-        codes.append(code)  # the last attempt's code is the saved one
-        return [ticket]
+        def reporter_steps_and_ticket(case: Case, complete: Complete) -> list[Any]:
+            steps(case, complete)
+            ticket, code = PublicTicket.issue(case.registration, case.id, kind.key)
+            codes.append(code)  # the last attempt's code is the saved one
+            return [ticket]
 
-    result = app.start_case(StartCase(kind.process, data, actor), reporter_steps_and_ticket)
+        result = app.start_case(StartCase(kind.process, data, actor), reporter_steps_and_ticket,
+                                uploaded=staged.hashes)
+        staged.commit()
     svc.projections.poke()
     case = app.get_case(result.case_id)
     return Receipt(case.registration, codes[-1], case.id, kind.key)
 
 
+def reporter_steps(data: dict[str, Any], actor: Actor, note: str | None = None) -> FollowUp:
+    """A start's follow-up: the reporter's own open steps, completed with the submission
+    (``note`` as their ``catatan`` where the data has none)."""
+    def take(case: Case, complete: Complete) -> list[Any]:
+        for task in list(case.open_tasks.values()):
+            if task.lane in REPORTER_LANES and task.lane in actor.roles:
+                _complete_reporter_step(task, data, complete, case.id, note)
+        return []
+    return take
+
+
 def _complete_reporter_step(task: Any, data: dict[str, Any], complete: Complete,
-                            case_id: UUID) -> None:
+                            case_id: UUID, note: str | None) -> None:
     form = task.form or {}
     properties = form.get("properties", {})
     answer = {k: v for k, v in data.items() if k in properties}
-    if "catatan" in properties and "catatan" not in answer:
-        answer["catatan"] = "Disampaikan melalui portal layanan publik."
+    if note and "catatan" in properties and "catatan" not in answer:
+        answer["catatan"] = note
     if set(form.get("required", [])) - set(answer):
         return  # a decision the reporter cannot make here: staff take it
     try:

@@ -13,10 +13,12 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import current_actor, login_required, services
 from api.bpmn_compare import conformance, diff, elements, flowchart
+from api.presenters import to_wita
 from orchestrator.commands import Actor, DeployProcess
 from orchestrator.engine import executable_process_ids, load_model
 from orchestrator.errors import InvalidDefinition, InvalidInput, ProcessNotFound
-from orchestrator.policy import ensure, may_deploy
+from orchestrator.policy import OPERATOR, ensure, may_deploy
+from orchestrator.sensitivity import approve
 
 blp = Blueprint("process_admin", __name__, url_prefix="/api/v1/processes",
                 description="Process owners: validate, deploy, versions, diff")
@@ -70,6 +72,38 @@ class DiffSchema(Schema):
     removed = fields.List(fields.Dict())
     changed = fields.List(fields.Dict(), metadata={
         "description": "[{id, type, name, changes: [{field, from, to}]}]"})
+
+
+class SensitivityApprovalArgsSchema(Schema):
+    sha256 = fields.String(required=True, validate=validate.Regexp(
+        r"^[0-9a-f]{64}$", error="64 lowercase hex digits"), metadata={
+        "description": "sha256 of exactly the BPMN that may then be deployed"})
+    sensitive = fields.Boolean(required=True)
+    handling_role = fields.String(load_default=None, allow_none=True,
+                                  validate=validate.Length(max=100))
+
+
+class SensitivityApprovalSchema(Schema):
+    sha256 = fields.String()
+    sensitive = fields.Boolean()
+    handling_role = fields.String(allow_none=True)
+    previous = fields.Dict(metadata={"description": "{sensitive, handling_role} when approved"})
+    approver = fields.String()
+    approved_at = fields.String()
+
+
+def approval_dict(entry: dict[str, Any]) -> dict[str, Any]:
+    return {"sha256": entry["sha256"], "sensitive": entry["sensitive"],
+            "handling_role": entry["handling_role"],
+            "previous": {"sensitive": entry["previous_sensitive"],
+                         "handling_role": entry["previous_handling_role"]},
+            "approver": entry["approver"], "approved_at": to_wita(entry["approved_at"])}
+
+
+def approvals_of(key: str) -> list[dict[str, Any]]:
+    """Every sensitivity approval of the process, oldest first."""
+    definition = services().orchestrator.definition(key)
+    return [approval_dict(a) for a in definition.sensitivity_approvals]
 
 
 def bpmn_from_request() -> bytes:
@@ -169,6 +203,8 @@ def deploy_bpmn(key: str, bpmn: bytes, actor: Actor, source: str = "api",
     """Deploy as the next version, or as version 1 of a new process (InvalidDefinition →
     422); running cases keep theirs."""
     app = services().orchestrator
+    # the operator's name deploys the repository's files at start-up, never a web request
+    ensure(actor.username != OPERATOR, f"'{OPERATOR}' may not deploy over HTTP")
     problems = creation_problems(key, bpmn)
     if problems:
         raise InvalidDefinition(f"{key}: cannot create this process",
@@ -240,3 +276,25 @@ def diff_view(args: dict[str, Any], key: str) -> dict[str, Any]:
     """Elements added, removed and changed (name, properties, flows) between two versions."""
     result = diff_versions(key, args["from_"], args["to"])
     return {**result, "from_": result.pop("from")}
+
+
+@blp.route("/<key>/sensitivity-approvals", methods=["POST"])
+@blp.arguments(SensitivityApprovalArgsSchema)
+@blp.response(201, SensitivityApprovalSchema)
+def approve_view(body: dict[str, Any], key: str) -> dict[str, Any]:
+    """Approve, as an administrator, that exactly the BPMN ``sha256`` may change the
+    process's ``sensitive``/``handling_role``; another person then deploys it (four eyes)."""
+    actor = current_actor()
+    entry = approve(services().orchestrator, key, body["sha256"], body["sensitive"],
+                    body["handling_role"], actor)
+    current_app.logger.info("sensitivity of %s approved by %s for %s", key, actor.username,
+                            body["sha256"])
+    return approval_dict(entry)
+
+
+@blp.route("/<key>/sensitivity-approvals", methods=["GET"])
+@blp.response(200, SensitivityApprovalSchema(many=True))
+@login_required
+def list_approvals(key: str) -> list[dict[str, Any]]:
+    """Every approval of a sensitivity change of the process (approver, sha256, old, new)."""
+    return approvals_of(key)

@@ -38,15 +38,27 @@ from orchestrator.definitions import Directory, ProcessDefinition, definition_id
 from orchestrator.engine import Engine, ProcessModel, load_model
 from orchestrator.errors import (
     CaseNotFound,
-    InvalidDefinition,
     ProcessNotFound,
     StaleCaseVersion,
 )
-from orchestrator.policy import ensure, ensure_may_write, may_cancel, may_deploy, may_start
+from orchestrator.policy import (
+    ensure,
+    ensure_may_write,
+    may_cancel,
+    may_deploy,
+    may_see_task,
+    may_start,
+)
+from orchestrator.references import ensure_cited_only, references
 from orchestrator.registration import RegistrationCounter, counter_id, format_number
 from orchestrator.repository import StripedCacheRepository
 from orchestrator.roles import RoleRegistry
 from orchestrator.sealing import Sealer, split_reporter
+from orchestrator.sensitivity import (
+    ensure_deployable,
+    ensure_no_identity_in_completion,
+    ensure_no_identity_in_start,
+)
 from orchestrator.standards import ServiceStandard
 from orchestrator.users import User, user_id
 
@@ -129,7 +141,8 @@ class Orchestrator(Application[UUID]):
             new_key = True
         if definition.versions and definition.versions[-1]["sha256"] == model.sha256:
             return definition.latest
-        self._ensure_keeps_sensitivity(definition, model)
+        previous = self.model(cmd.key, definition.latest)[0] if definition.versions else None
+        ensure_deployable(definition, previous, model, cmd.actor)
         version = definition.latest + 1
         definition.deploy(version=version, bpmn=cmd.bpmn.decode("utf-8"), sha256=model.sha256,
                           name=model.name, actor=cmd.actor.username,
@@ -176,17 +189,21 @@ class Orchestrator(Application[UUID]):
 
     # -- cases -------------------------------------------------------------------------------
 
-    def start_case(self, cmd: StartCase, follow_up: FollowUp | None = None) -> CommandResult:
+    def start_case(self, cmd: StartCase, follow_up: FollowUp | None = None,
+                   uploaded: frozenset[str] = frozenset()) -> CommandResult:
         """Start a case; a sensitive process's reporter identity is sealed before any event.
 
         ``follow_up(case, complete)`` may complete the starter's own first tasks and return
         more aggregates (the portal's tracking ticket): all of it is saved in the start's one
         transaction, so a case never exists without them. It runs again if the start is
-        retried."""
+        retried. The data may cite only the files ``uploaded`` with this command."""
         model, version = self.model(cmd.process)
         ensure(may_start(cmd.actor, model),
                f"{cmd.actor.username} holds no role of process '{cmd.process}'")
         data, reporter = split_reporter(cmd.data) if model.sensitive else (cmd.data, {})
+        if model.sensitive:
+            ensure_no_identity_in_start(data)
+        ensure_cited_only(data, uploaded)
         for attempt in range(ATTEMPTS):  # a concurrent start may take the same number: retry
             counter = self._counter(cmd.process)
             counter.issue(counter.last + 1)
@@ -216,10 +233,20 @@ class Orchestrator(Application[UUID]):
         case.release(cmd.task_id, cmd.actor)
         return self._save(case)
 
-    def complete_task(self, cmd: CompleteTask) -> CommandResult:
+    def complete_task(self, cmd: CompleteTask,
+                      uploaded: frozenset[str] = frozenset()) -> CommandResult:
+        """Complete a task; its data may cite only files ``uploaded`` with this command or
+        already cited by this case, and in a sensitive case it may name nobody."""
         ensure_may_write(cmd.actor)
         case = self.get_case(cmd.case_id, expected_version=cmd.expected_version)
         model, _ = self.model(case.process_key, case.process_version)
+        if model.sensitive or case.sealed:
+            task = case.open_tasks.get(str(cmd.task_id))
+            ensure(task is None or may_see_task(cmd.actor, model, task.lane),
+                   f"{cmd.actor.username} may not act in this sensitive case")
+            ensure_no_identity_in_completion(cmd.data)
+        ensure_cited_only(cmd.data, uploaded | references(case.data),
+                          (e.data for e in self.case_events(case.id) if hasattr(e, "data")))
         case.complete_task(cmd.task_id, cmd.data, cmd.actor, model, self.engine)
         return self._save(case)
 
@@ -302,16 +329,6 @@ class Orchestrator(Application[UUID]):
             raise StaleCaseVersion(
                 "someone else changed this case at the same time; reload"
             ) from None
-
-    def _ensure_keeps_sensitivity(self, definition: ProcessDefinition,
-                                  model: ProcessModel) -> None:
-        """A new version may not quietly drop the sealing of its reporters' identities."""
-        if model.sensitive or not definition.versions:
-            return
-        if self.model(definition.key, definition.latest)[0].sensitive:
-            raise InvalidDefinition(
-                f"{definition.key}: the deployed version is sensitive (sensitive=true); "
-                "a new version must keep that process property")
 
     def _counter(self, key: str) -> RegistrationCounter:
         year = datetime.now(WITA).year

@@ -30,6 +30,9 @@ class DeployedVersion:
 class ProcessDefinition(Aggregate):
     """Every deployed version of one process; a version's BPMN is never overwritten."""
 
+    # approvals of sensitivity changes (definitions registered before they existed have none)
+    sensitivity_approvals: tuple[dict[str, Any], ...] = ()
+
     @staticmethod
     def create_id(key: str) -> UUID:
         return definition_id(key)
@@ -47,6 +50,17 @@ class ProcessDefinition(Aggregate):
                               "deployed_by": actor, "deployed_at": deployed_at,
                               "source": source})
         self.bpmn[version] = bpmn
+
+    @event("SensitivityApproved")
+    def approve_sensitivity(self, sha256: str, sensitive: bool, handling_role: str | None,
+                            previous_sensitive: bool, previous_handling_role: str | None,
+                            approver: str, approved_at: str) -> None:
+        """An administrator approved that the BPMN ``sha256`` may change the sensitivity."""
+        self.sensitivity_approvals = (*self.sensitivity_approvals, {
+            "sha256": sha256, "sensitive": sensitive, "handling_role": handling_role,
+            "previous_sensitive": previous_sensitive,
+            "previous_handling_role": previous_handling_role, "approver": approver,
+            "approved_at": approved_at})
 
     @property
     def latest(self) -> int:

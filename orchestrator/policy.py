@@ -24,6 +24,11 @@ ACCESS_LOG_READERS = frozenset({INSPECTOR, ADMINISTRATOR})
 CANCELLERS = frozenset({ADMINISTRATOR, PROCESS_OWNER})
 # lanes in which the public acts: the portal (with the tracking code) acts there, not staff
 REPORTER_LANES = frozenset({"pelapor", "penerima_penolak_gratifikasi", "pemohon_informasi"})
+# the service's own roles: they run the service, they never handle a sensitive report
+SERVICE_ROLES = frozenset({INSPECTOR, ADMINISTRATOR, PROCESS_OWNER})
+# who deploys the repository's own processes/bpmn at start-up (the composition root's actor);
+# no web request may act under this name
+OPERATOR = "system"
 
 
 def ensure(allowed: bool, message: str) -> None:
@@ -81,8 +86,67 @@ def may_read_case(actor: Actor, model: ProcessModel) -> bool:
     """Whether the actor may open a case of this process (and so list, export, replay it).
 
     Lanes of the process, and the roles that read every case for audit and administration.
+    A sensitive process (WBS, gratifikasi) is read only by its staff lanes and inspectors:
+    not by the reporter-side lanes (a reporter follows the report by its tracking code), nor
+    by process owners or administrators (they run the service, they handle no report).
     """
+    if model.sensitive:
+        return bool(actor.roles & (staff_lanes(model) | {INSPECTOR}))
     return bool(actor.roles & (set(model.lanes.values()) | CASE_READERS))
+
+
+def may_list_process(actor: Actor, model: ProcessModel) -> bool:
+    """Whether the process's cases appear in the actor's lists, searches and dashboards."""
+    if model.sensitive:
+        return may_read_case(actor, model)
+    return sees_every_process(actor) or may_read_case(actor, model)
+
+
+def may_see_task(actor: Actor, model: ProcessModel, lane: str) -> bool:
+    """A task row (inbox, task lookup) of this process: a sensitive case's tasks only to its
+    readers, and its reporter-lane steps to nobody on staff (the portal takes them)."""
+    if not model.sensitive:
+        return True
+    return may_read_case(actor, model) and lane not in REPORTER_LANES
+
+
+def reporter_lanes(model: ProcessModel) -> set[str]:
+    return set(model.lanes.values()) & REPORTER_LANES
+
+
+def reporter_lanes_held(actor: Actor) -> frozenset[str]:
+    """The public's lanes this (staff) account holds: where sensitive rows are hidden."""
+    return actor.roles & REPORTER_LANES
+
+
+def on_behalf_of_reporter(actor: Actor, model: ProcessModel) -> Actor:
+    """Staff entering a sensitive report (received by letter, in person) also take the
+    reporter's own first step, at intake, as the portal does; never afterwards. Someone who
+    may not start the process gains nothing."""
+    if not model.sensitive or not may_start(actor, model):
+        return actor
+    return Actor(actor.username, actor.roles | frozenset(reporter_lanes(model)))
+
+
+def handling_role_problem(role: str, model: ProcessModel) -> str | None:
+    """Why ``role`` cannot handle this sensitive process's reporters (None when it can)."""
+    if role in SERVICE_ROLES:
+        return "a service role (administrator, process owner, inspector) handles no report"
+    if role in REPORTER_LANES:
+        return "a reporter's lane cannot handle reports"
+    if role not in staff_lanes(model):
+        return "the handling role must be one of the process's staff lanes"
+    return None
+
+
+def may_approve_sensitivity(actor: Actor) -> bool:
+    """Administrators approve a change of ``sensitive``/``handling_role`` before a deploy."""
+    return may_write(actor) and actor.holds(ADMINISTRATOR)
+
+
+def needs_sensitivity_approval(actor: Actor) -> bool:
+    """Every deploy but the operator's of the repository's reviewed processes/bpmn."""
+    return actor.username != OPERATOR
 
 
 def may_see_reporter(actor: Actor, model: ProcessModel) -> bool:

@@ -13,7 +13,7 @@ from projections.inbox import NO_DUE, InboxView, utc
 _TASK_COLUMNS = (
     "t.task_id, t.case_id, t.process, t.element_id, t.name, t.lane, t.form, t.properties,"
     " t.state, t.claimed_by, t.activated_at, t.due_at, t.completed_at, t.completed_by,"
-    " c.summary, c.registration, c.subject"
+    " c.summary, c.registration, c.subject, c.process_version"
 )
 _CASE_COLUMNS = (
     "c.case_id, c.process, c.process_version, c.registration, c.status, c.started_at,"
@@ -71,8 +71,10 @@ class InboxQueries:
 
     def inbox_page(self, roles: frozenset[str], user: str, *, process: str | None = None,
                    limit: int = 50, offset: int = 0, view: str = "all", q: str | None = None,
-                   now: datetime | None = None) -> Page:
-        """Ready tasks in the caller's lanes that are unclaimed or claimed by the caller."""
+                   now: datetime | None = None, hidden_lanes: list[str] | None = None,
+                   hidden_processes: list[str] | None = None) -> Page:
+        """Ready tasks in the caller's lanes that are unclaimed or claimed by the caller;
+        none in ``hidden_lanes`` of ``hidden_processes`` (a sensitive case's reporter steps)."""
         if not roles:
             return Page([], 0)
         lanes, params = _in("r", sorted(roles))
@@ -86,6 +88,11 @@ class InboxQueries:
             where.append("t.process = :process")
         if q:
             where.append("(LOWER(c.registration) LIKE :q OR LOWER(c.subject) LIKE :q)")
+        if hidden_lanes and hidden_processes:
+            names, more = _in("hl", hidden_lanes)
+            keys, more_keys = _in("hp", hidden_processes)
+            where.append(f"NOT (t.lane IN ({names}) AND t.process IN ({keys}))")
+            params.update(more, **more_keys)
         params.update(user=user, process=process, q=f"%{(q or '').lower()}%", now=now_text,
                       soon=utc((now or datetime.now(UTC)) + DUE_SOON), limit=limit,
                       offset=offset, window=limit + offset)

@@ -6,16 +6,14 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import render_template, request, send_file
+from flask import render_template, request
 
-from api.attachments import AttachmentStore, references
+from api.attachments import cited_items
 from api.auth import services
-from api.cases import readable_case, shown_case
+from api.cases import attachment_response, readable_case, shown_case
 from api.pages.common import login_required, page_actor, page_blueprint
 from api.presenters import event_dict
-from api.reports import case_row, visible_processes
-from orchestrator.audit import Auditor
-from orchestrator.errors import NotFound
+from api.reports import case_row, log_listed, visible_processes
 from orchestrator.policy import may_audit
 
 bp = page_blueprint("pages_cases")
@@ -47,6 +45,7 @@ def search() -> Any:
         services().projections.wait(head, timeout=2.0)
         page = services().inbox.cases(processes=visible_processes(actor),
                                       registration=registration, q=query, limit=50)
+        log_listed(page.items, actor, "list (halaman cari kasus)")
         rows, total = [case_row(r) for r in page.items], page.total
     return render_template("kasus_cari.html", rows=rows, total=total,
                            registrasi=registration or "", q=query or "",
@@ -70,26 +69,12 @@ def show(case_id: UUID) -> Any:
 
 
 def _attachments(data: dict[str, Any], events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for source in [data, *(e["data"] for e in events)]:
-        for item in (source or {}).get("lampiran") or []:
-            if isinstance(item, dict) and item.get("sha256"):
-                found.setdefault(str(item["sha256"]), item)
-    return list(found.values())
+    return list(cited_items([data, *(e["data"] for e in events)]).values())
 
 
 @bp.get("/kasus/<uuid:case_id>/lampiran/<sha256>")
 @login_required
 def attachment(case_id: UUID, sha256: str) -> Any:
-    """An attachment the case references (404 for anything else)."""
+    """An attachment the case cites, as a download (404 for anything else)."""
     actor = page_actor()
-    case = readable_case(case_id, actor)
-    events = timeline(case_id)
-    if sha256 not in references(case.data) | references([e["data"] for e in events]):
-        raise NotFound("no such attachment")
-    Auditor(services().orchestrator).record_read(case, actor, f"lampiran {sha256[:12]}")
-    item = next(a for a in _attachments(case.data, events) if a["sha256"] == sha256)
-    path = AttachmentStore(services().config.data_dir / "lampiran").path(sha256)
-    if not path.exists():
-        raise NotFound("attachment file is missing")
-    return send_file(path, as_attachment=True, download_name=str(item.get("nama") or sha256))
+    return attachment_response(readable_case(case_id, actor), sha256, actor, "lampiran")

@@ -13,6 +13,7 @@ from api.bpmn_starter import starter_bpmn
 from api.pages.common import body_limit, page_actor, page_blueprint, permitted
 from api.process_admin import (
     MAX_BODY,
+    approvals_of,
     bpmn_from_request,
     deploy_bpmn,
     diff_versions,
@@ -98,7 +99,8 @@ def detail(key: str) -> Any:
     return render_template("proses_detail.html", key=key, versions=versions, dari=old, ke=new,
                            changes=changes, name=versions[-1]["name"],
                            conflicts=conflicts(services().config.processes_dir / "catalogue",
-                                               key))
+                                               key),
+                           approvals=approvals_of(key))
 
 
 @bp.get("/proses/<key>/modeler")

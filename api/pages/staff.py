@@ -9,7 +9,9 @@ from uuid import UUID
 from flask import flash, redirect, render_template, request, session, url_for
 
 from api.auth import authenticate, services
+from api.cases import readable_task
 from api.pages.common import login_required, page_actor, page_blueprint, page_user
+from api.reports import inbox_page_for
 from api.tasks import find_task
 from orchestrator.commands import ClaimTask, ReleaseTask
 from orchestrator.errors import AuthenticationFailed, RateLimited, TaskNotFound
@@ -89,8 +91,8 @@ def inbox() -> Any:
     page = max(1, request.args.get("halaman", 1, type=int) or 1)
     svc = services()
     svc.projections.wait(request.args.get("setelah", type=int), timeout=2.0)
-    result = svc.inbox.inbox_page(actor.roles, actor.username, view=view, q=query,
-                                  limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    result = inbox_page_for(actor, view=view, q=query, limit=PAGE_SIZE,
+                            offset=(page - 1) * PAGE_SIZE)
     pages = max(1, -(-result.total // PAGE_SIZE))
     return render_template("kotak_masuk.html", tasks=result.items, total=result.total,
                            view=view, views=VIEW_LABELS, q=query or "", page=page, pages=pages)
@@ -101,7 +103,7 @@ def inbox_task(task_id: UUID) -> dict[str, Any]:
     task = find_task(task_id)
     if task is None or task["lane"] not in page_actor().roles:
         raise TaskNotFound(f"no task {task_id}")
-    return task
+    return readable_task(task, page_actor())
 
 
 def settle(position: int) -> None:

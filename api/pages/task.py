@@ -1,5 +1,6 @@
 """The task page: the SOP step (row, activity, requirements, output, due time) and its form;
-completing it stores attachments content-addressed and sends their references as data."""
+completing it stages the attachments and stores them content-addressed only if the
+completion is saved (their references go into the data)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,16 @@ from uuid import UUID
 
 from flask import flash, redirect, render_template, request, url_for
 
-from api.attachments import AttachmentStore, Limits
 from api.auth import services
 from api.pages.common import body_limit, login_required, page_actor, page_blueprint
 from api.pages.staff import inbox_task, settle
 from api.pages.taskform import ATTACHMENTS, accepts_attachments, form_fields, messages, parse
 from api.presenters import task_row
-from orchestrator.commands import CompleteTask
+from api.reports import log_listed
+from api.uploads import LIMITS, MAX_BODY, complete_with_files
 from orchestrator.errors import InvalidInput, InvalidTaskData
 
 bp = page_blueprint("pages_task")
-LIMITS = Limits(max_files=5, max_file_bytes=10 * 1024 * 1024)
-MAX_BODY = LIMITS.max_files * LIMITS.max_file_bytes + 1024 * 1024
 
 
 def _render(task: dict[str, Any], values: dict[str, Any] | None = None,
@@ -44,6 +43,7 @@ def show(task_id: UUID) -> Any:
     if task["state"] != "ready":
         flash("Langkah ini sudah tidak menunggu.", "info")
         return redirect(url_for("pages_cases.show", case_id=task["case_id"]))
+    log_listed([task], page_actor(), "halaman tugas")
     return _render(task)
 
 
@@ -60,18 +60,11 @@ def complete(task_id: UUID) -> Any:
         errors[ATTACHMENTS] = ["Formulir langkah ini tidak menerima lampiran."]
     if errors:
         return _render(task, request.form, errors, 422)
-    try:
-        stored = AttachmentStore(services().config.data_dir / "lampiran").save_all(
-            uploads, LIMITS)
-    except InvalidInput as exc:
-        return _render(task, request.form, messages(exc.details.get("errors") or {}), 422)
-    if stored:
-        data[ATTACHMENTS] = stored
     version = request.form.get("case_version", type=int)
     try:
-        result = services().orchestrator.complete_task(CompleteTask(
-            UUID(task["case_id"]), task_id, page_actor(), data, version))
-    except InvalidTaskData as exc:
+        result = complete_with_files(UUID(task["case_id"]), task_id, page_actor(), data,
+                                     uploads, version)
+    except (InvalidInput, InvalidTaskData) as exc:
         return _render(task, request.form, messages(exc.details.get("errors") or {}), 422)
     settle(result.position)
     flash(f"Langkah “{task['name']}” selesai.", "sukses")

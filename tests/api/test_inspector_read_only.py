@@ -27,6 +27,9 @@ FORBIDDEN = [
     ("POST", "/users/{user}/revoke-tokens", None),
     ("POST", "/processes/{process}/validate", {"bpmn": "<x/>"}),
     ("POST", "/processes/{process}/versions", {"bpmn": "<x/>"}),
+    ("POST", "/processes/{process}/sensitivity-approvals",
+     {"sha256": "0" * 64, "sensitive": True, "handling_role": "unit_pengaduan"}),
+    ("POST", "/tasks/{task}/complete-with-files", {"data": "{}"}),
 ]
 # logging in and out changes only the caller's own session; the public portal takes no login
 NOT_AN_ACTOR_WRITE = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/auth/logout"),

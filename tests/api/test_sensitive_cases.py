@@ -1,5 +1,6 @@
 """WBS and gratifikasi: the reporter is sealed before any event, shown only to the handling
-unit, and every read of the case is logged apart from the case's own stream (both stores)."""
+unit, the case only to the process's staff lanes and inspectors, and every read of the case
+is logged apart from the case's own stream (both stores)."""
 
 from __future__ import annotations
 
@@ -52,9 +53,13 @@ def test_only_the_handling_unit_sees_the_reporter(api: Api) -> None:
     shown = api.get(f"/cases/{case_id}", "unit_wbs").get_json()
     assert shown["reporter"] == {k: v for k, v in REPORT.items() if k.startswith("pelapor")}
     assert "pelapor" not in shown["data"]
-    for user in ("pelapor", "admin", "sekretaris", "rapat_pleno", "inspektur", "administrator"):
+    for user in ("admin", "sekretaris", "rapat_pleno", "inspektur"):
         response = api.get(f"/cases/{case_id}", user)
         assert response.get_json()["reporter"] == REDACTED, user
+        assert NAME not in response.get_data(as_text=True)
+    for user in ("pelapor", "administrator", "pemilik_proses"):  # reporter side, service roles
+        response = api.get(f"/cases/{case_id}", user)
+        assert response.status_code == 404, user
         assert NAME not in response.get_data(as_text=True)
     for path in ("events", "replay?at=1", "export.json"):
         text = api.get(f"/cases/{case_id}/{path}", "inspektur").get_data(as_text=True)
@@ -67,7 +72,7 @@ def test_every_read_is_logged_outside_the_case_stream(api: Api) -> None:
     reads = [("unit_wbs", "", "case"), ("admin", "", "case"), ("inspektur", "/events", "events"),
              ("inspektur", "/replay?at=2", "replay@2"),
              ("inspektur", "/export.json", "export.json"),
-             ("administrator", "/export.pdf", "export.pdf")]
+             ("sekretaris", "/export.pdf", "export.pdf")]
     for user, path, _ in reads:
         assert api.get(f"/cases/{case_id}{path}", user).status_code == 200, (user, path)
     log = api.get(f"/cases/{case_id}/access-log", "inspektur").get_json()

@@ -18,6 +18,7 @@ import pytest
 from alur.bootstrap import Services, bootstrap, deploy_all
 from alur.config import Config
 from orchestrator.commands import Actor, CompleteTask, StartCase
+from orchestrator.policy import REPORTER_LANES
 from tests.processes.catalogue import bind, flowcharts
 
 ROOT = Path(__file__).resolve().parents[2] / "processes"
@@ -70,6 +71,19 @@ def start_data(services: Services, key: str) -> dict[str, Any]:
     return {f.name: f.values[0] for f in standard.requires} if standard else {}
 
 
+def _reporter_steps(model: Any) -> Any:
+    """A sensitive case's reporter steps are taken at intake (no staff acts there later)."""
+    if not model.sensitive:
+        return None
+
+    def take(case: Any, complete: Any) -> list[Any]:
+        for task in list(case.open_tasks.values()):
+            if task.lane in REPORTER_LANES:
+                complete(UUID(task.task_id), {})
+        return []
+    return take
+
+
 def walk(services: Services, key: str, plan: dict[int, str]) -> list[str]:
     """Run one case to its end; returns the BPMN element ids it passed, in order."""
     app = services.orchestrator
@@ -77,7 +91,8 @@ def walk(services: Services, key: str, plan: dict[int, str]) -> list[str]:
     steps = {element_id: step for step, element_id in bind(model.tasks, CHARTS[key]).items()}
     rows = {r["step"]: r for r in CHARTS[key]["rows"]}
     starter = Actor("walker", frozenset(model.lanes.values()))
-    case_id = app.start_case(StartCase(key, start_data(services, key), starter)).case_id
+    case_id = app.start_case(StartCase(key, start_data(services, key), starter),
+                             _reporter_steps(model)).case_id
     seen: set[int] = set()
     for _ in range(MAX_STEPS):
         case = app.get_case(case_id)

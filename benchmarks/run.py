@@ -15,6 +15,7 @@ from pathlib import Path
 
 from alur.config import PROJECT_ROOT
 from benchmarks import report, workload
+from benchmarks.bench_checkpoint import checkpoint_cost
 from benchmarks.bench_engine import engine_overhead
 from benchmarks.bench_http import http_completions
 from benchmarks.bench_projection import inbox_query, projection_rebuild
@@ -34,6 +35,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "store_size": store_size,
     "projection_rebuild": projection_rebuild,
     "inbox_query": inbox_query,
+    "checkpoint_cost": checkpoint_cost,
 }
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 

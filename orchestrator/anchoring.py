@@ -26,6 +26,7 @@ from orchestrator.errors import AlurError
 
 FORMAT = "alur-checkpoint/v1"
 EMPTY_ROOT = hashlib.sha256(b"").digest()  # RFC 6962: the hash of an empty tree
+_NUMBERS, _LENGTH = struct.Struct(">QQH"), struct.Struct(">H")  # id, version, length; length
 
 
 class BadCheckpoint(AlurError):
@@ -45,9 +46,8 @@ def leaf_data_from_digest(notification_id: int, originator_id: str, originator_v
                           topic: str, state_sha256: bytes) -> bytes:
     """``leaf_data`` from the state's digest (as the leaf index keeps it)."""
     originator, topic_bytes = originator_id.encode("utf-8"), topic.encode("utf-8")
-    return b"".join((struct.pack(">QQ", notification_id, originator_version),
-                     struct.pack(">H", len(originator)), originator,
-                     struct.pack(">H", len(topic_bytes)), topic_bytes, state_sha256))
+    return (_NUMBERS.pack(notification_id, originator_version, len(originator)) + originator
+            + _LENGTH.pack(len(topic_bytes)) + topic_bytes + state_sha256)
 
 
 def leaf_hash(data: bytes) -> bytes:

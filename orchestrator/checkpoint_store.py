@@ -13,9 +13,8 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.postgres import PostgresDatastore
@@ -41,8 +40,7 @@ DDL = (
 )
 
 
-@dataclass(frozen=True)
-class Leaf:
+class Leaf(NamedTuple):  # a tuple: made once per stored record on every pass
     """One stored record as the tree sees it."""
 
     notification_id: int

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eventsourcing.persistence import PersistenceError
+
 from alur.config import Config, eventsourcing_env
+from orchestrator.anchoring import CheckpointKey
 from orchestrator.application import Orchestrator
+from orchestrator.checkpoint_store import CheckpointTables
+from orchestrator.checkpoints import Anchor
 from orchestrator.commands import Actor, DeployProcess
 from orchestrator.engine import executable_process_ids
-from orchestrator.errors import ProcessNotFound, ServiceMisconfigured
+from orchestrator.errors import AlurError, ProcessNotFound, ServiceMisconfigured
 from orchestrator.passwords import hash_password
 from orchestrator.roles import SYSTEM_ROLES, RoleRegistry
 from orchestrator.sealing import Sealer, decode_key
@@ -27,6 +33,8 @@ from projections.runner import Projections, ProjectionSpec
 log = logging.getLogger(__name__)
 SYSTEM = Actor("system", frozenset({"pemilik_proses"}))
 DEMO_PASSWORD = "demo-alur-2025"
+# told about a stream that could not be read at start-up (what, error); start-up goes on
+OnBadStream = Callable[[str, Exception], None]
 
 
 @dataclass
@@ -44,6 +52,13 @@ class Services:
     def close(self) -> None:
         self.projections.close()
         self.orchestrator.close()
+
+    def anchor(self, public_key: str | None = None) -> Anchor:
+        """Signed checkpoints of this store (``public_key`` checks without the private key)."""
+        key = self.config.resolved_checkpoint_key()
+        return Anchor(self.orchestrator.recorder, self.config.checkpoint_path,
+                      CheckpointKey.from_base64(key) if key else None, public_key,
+                      self.config.timezone)
 
 
 def bootstrap(config: Config) -> Services:
@@ -63,6 +78,7 @@ def bootstrap(config: Config) -> Services:
         projections = Projections(orchestrator, specs,
                                   lambda name: eventsourcing_env(config, name),
                                   in_process=config.projections_in_process)
+        CheckpointTables(orchestrator.recorder).create()
     return Services(config, roles, calendar, orchestrator, projections,
                     InboxQueries(projections.view("inbox")), specs)
 
@@ -77,16 +93,23 @@ class DeployOutcome:
     message: str
 
 
-def deploy_all(services: Services, directory: Path | None = None) -> list[DeployOutcome]:
+def deploy_all(services: Services, directory: Path | None = None,
+               on_bad_stream: OnBadStream | None = None) -> list[DeployOutcome]:
     """Deploy each process of processes/bpmn/*.bpmn whose file changed since it was last
-    deployed from disk; a newer version from the modeler or the API stays the latest."""
+    deployed from disk; a newer version from the modeler or the API stays the latest.
+
+    With ``on_bad_stream``, a process whose stored history cannot be read is reported and
+    skipped instead of stopping every other deployment."""
     directory = directory or services.config.processes_dir / "bpmn"
     outcomes = []
     for path in sorted(directory.glob("*.bpmn")):
         bpmn = path.read_bytes()
         shown = _shown(path, services.config.processes_dir.parent)
         for key in executable_process_ids(bpmn):
-            outcomes.append(_deploy_file(services.orchestrator, key, bpmn, shown))
+            try:
+                outcomes.append(_deploy_file(services.orchestrator, key, bpmn, shown))
+            except Exception as exc:
+                _tolerate(on_bad_stream, f"process {key} ({path.name})", exc)
     return outcomes
 
 
@@ -135,11 +158,24 @@ def _shown(path: Path, base: Path) -> str:
         return str(path)
 
 
-def lane_roles(services: Services) -> list[str]:
+def _tolerate(on_bad_stream: OnBadStream | None, what: str, exc: Exception) -> None:
+    """Report an unreadable stream and go on; re-raise domain and database errors (a bad
+    BPMN file, a store that is down) and everything when nobody asked for tolerance."""
+    if on_bad_stream is None or isinstance(exc, AlurError | PersistenceError):
+        raise exc
+    log.warning("%s could not be read: %s: %s", what, type(exc).__name__, exc)
+    on_bad_stream(what, exc)
+
+
+def lane_roles(services: Services, on_bad_stream: OnBadStream | None = None) -> list[str]:
     """Every role that is a lane of a deployed process, in registry order."""
     used: set[str] = set()
     for key in services.orchestrator.process_keys():
-        model, _ = services.orchestrator.model(key)
+        try:
+            model, _ = services.orchestrator.model(key)
+        except Exception as exc:
+            _tolerate(on_bad_stream, f"process {key}", exc)
+            continue
         used.update(model.lanes.values())
     return [key for key in services.roles.roles if key in used]
 
@@ -153,21 +189,39 @@ def check_production(services: Services) -> None:
         raise ServiceMisconfigured("ALUR_SECRET_KEY must be set in production")
     if not config.sensitive_key:
         raise ServiceMisconfigured("ALUR_SENSITIVE_KEY must be set in production")
+    if not config.checkpoint_key:
+        raise ServiceMisconfigured("ALUR_CHECKPOINT_KEY must be set in production (base64 of "
+                                   "a 32-byte Ed25519 private key, kept apart from the database)")
     app = services.orchestrator
-    demo = [u.username for u in map(app.find_user, app.usernames()) if u and u.demo and u.active]
+    users = (_readable_user(app, name) for name in app.usernames())
+    demo = [u.username for u in users if u and u.demo and u.active]
     if demo:
         raise ServiceMisconfigured(
             f"demo users exist ({', '.join(demo[:5])}{'…' if len(demo) > 5 else ''}); "
             "run `alur users disable-demo` and `alur users create-admin` first")
 
 
-def seed_demo_users(services: Services, password: str = DEMO_PASSWORD) -> list[str]:
+def _readable_user(app: Orchestrator, username: str) -> User | None:
+    """A user whose history cannot be read cannot log in either: reported, then left out."""
+    try:
+        return app.find_user(username)
+    except Exception as exc:
+        _tolerate(lambda what, error: None, f"user {username}", exc)
+        return None
+
+
+def seed_demo_users(services: Services, password: str = DEMO_PASSWORD,
+                    on_bad_stream: OnBadStream | None = None) -> list[str]:
     """One demo user per lane role (username = role key) plus the system roles."""
     app = services.orchestrator
     created = []
     password_hash = None
-    for role in [*lane_roles(services), *SYSTEM_ROLES]:
-        if app.find_user(role) is not None:
+    for role in [*lane_roles(services, on_bad_stream), *SYSTEM_ROLES]:
+        try:
+            if app.find_user(role) is not None:
+                continue
+        except Exception as exc:
+            _tolerate(on_bad_stream, f"user {role}", exc)
             continue
         password_hash = password_hash or hash_password(password)
         app.register_user(User(username=role, full_name=f"Demo {services.roles.name(role)}",

@@ -39,6 +39,9 @@ class Config:
     pg_max_overflow: int = 10
     projections_in_process: bool = True
     aggregate_cache: int = 1000  # hot aggregates kept per process (0: none), see eventsourcing_env
+    checkpoint_key: str = ""  # base64 of the raw 32-byte Ed25519 key that signs checkpoints
+    checkpoint_file: Path | None = None  # default <data dir>/checkpoints.jsonl
+    checkpoint_interval: float = 300.0  # seconds between checkpoints in `alur serve` (0: none)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -63,6 +66,10 @@ class Config:
             pg_pool_size=int(env.get("ALUR_PG_POOL_SIZE", "2")),
             pg_max_overflow=int(env.get("ALUR_PG_MAX_OVERFLOW", "10")),
             aggregate_cache=int(env.get("ALUR_AGGREGATE_CACHE", "1000")),
+            checkpoint_key=env.get("ALUR_CHECKPOINT_KEY", ""),
+            checkpoint_file=Path(env["ALUR_CHECKPOINT_FILE"])
+            if env.get("ALUR_CHECKPOINT_FILE") else None,
+            checkpoint_interval=float(env.get("ALUR_CHECKPOINT_INTERVAL", "300")),
         )
 
     @property
@@ -95,6 +102,23 @@ class Config:
             return self.sensitive_key
         path = self.data_dir / "sensitive.key"
         if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(base64.b64encode(secrets.token_bytes(32)).decode("ascii"))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    @property
+    def checkpoint_path(self) -> Path:
+        """Where checkpoints are appended, outside the event store."""
+        return self.checkpoint_file or self.data_dir / "checkpoints.jsonl"
+
+    def resolved_checkpoint_key(self) -> str:
+        """The checkpoint signing key; generated once into the data dir in demo mode only
+        (in production it must be set, and kept apart from the database)."""
+        if self.checkpoint_key or self.env == "production":
+            return self.checkpoint_key
+        path = self.data_dir / "checkpoint.key"
+        if not path.exists():  # an Ed25519 private key is 32 random bytes
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(base64.b64encode(secrets.token_bytes(32)).decode("ascii"))
             path.chmod(0o600)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from alur.config import PROJECT_ROOT
 from benchmarks import report, workload
+from benchmarks.bench_checkpoint import checkpoint_cost
 from benchmarks.bench_engine import engine_overhead
 from benchmarks.bench_http import http_completions
 from benchmarks.bench_login_flood import login_flood
@@ -36,6 +37,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "projection_rebuild": projection_rebuild,
     "inbox_query": inbox_query,
     "login_flood": login_flood,
+    "checkpoint_cost": checkpoint_cost,
 }
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 

@@ -18,6 +18,7 @@ from eventsourcing.projection import Projection
 from orchestrator.case import Case
 from orchestrator.durations import step_duration
 from orchestrator.worktime import Calendar, Duration
+from projections.skipped import skipped_ddl
 from projections.sql import PostgresSqlView, SQLiteSqlView, SqlView, Statement
 
 DDL = (
@@ -62,8 +63,9 @@ def utc(moment: datetime) -> str:
 class InboxView(SqlView):
     """Rows of the worklist; reads for the API live in ``projections/queries.py``."""
 
-    tables = ("inbox_tasks", "inbox_cases", "inbox_case_data")
-    ddl = DDL
+    tables = ("inbox_tasks", "inbox_cases", "inbox_case_data", "inbox_skipped")
+    ddl = (*DDL, skipped_ddl("inbox_skipped"))
+    skipped_table = "inbox_skipped"  # notifications it could not apply (projections/runner.py)
 
 
 class SQLiteInboxView(InboxView, SQLiteSqlView):

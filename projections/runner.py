@@ -8,21 +8,40 @@ tracking in one transaction, so a crash at any point resumes without double effe
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from eventsourcing.application import Application
-from eventsourcing.persistence import InfrastructureFactory, IntegrityError, Tracking
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    IntegrityError,
+    Notification,
+    PersistenceError,
+    Tracking,
+)
 from eventsourcing.projection import Projection
 from eventsourcing.utils import Environment
 
+from projections.skipped import record_skipped, skipped_count
+from projections.skipped import skipped as skipped_list
 from projections.sql import SqlView
 
 log = logging.getLogger(__name__)
 BATCH = 500
 REBUILD_BATCH = 5000  # nobody waits on a rebuild's intermediate positions: fewer commits
+DATABASE_ERRORS = (PersistenceError, sqlite3.Error, psycopg.Error)  # retried, never skipped
+
+
+class BadNotification(Exception):
+    """A notification that cannot be applied: it does not decode, or its handler fails."""
+
+    def __init__(self, notification: Notification, error: Exception) -> None:
+        super().__init__(f"notification {notification.id} ({notification.topic}): {error}")
+        self.notification, self.error = notification, error
 
 
 @dataclass(frozen=True)
@@ -32,6 +51,13 @@ class ProjectionSpec:
     projection_class: type[Projection[Any]]
     sqlite_view: type[SqlView]
     postgres_view: type[SqlView]
+
+
+def _decoded(decode: Callable[[Notification], Any], notification: Notification) -> Any:
+    try:
+        return decode(notification)
+    except Exception as exc:  # garbage state, an unknown topic, …: the record is at fault
+        raise BadNotification(notification, exc) from exc
 
 
 class Projections:
@@ -66,20 +92,41 @@ class Projections:
 
     def _catch_up_one(self, projection: Projection[Any], limit: int = BATCH) -> int:
         done = 0
-        recorder, decode, name = self.app.recorder, self.app.mapper.to_domain_event, self.app.name
-        process = projection.process_event  # bound once: singledispatch binds on every access
+        recorder, name = self.app.recorder, self.app.name
         while True:
             start = (projection.view.max_tracking_id(name) or 0) + 1
             batch = recorder.select_notifications(start=start, limit=limit)
             if not batch:
                 return done
             try:
-                with projection.view.batch():
-                    for notification in batch:
-                        process(decode(notification), Tracking(name, notification.id))
+                done += self._apply(projection, batch)
             except IntegrityError:  # another runner got there first: re-read the position
                 continue
-            done += len(batch)
+
+    def _apply(self, projection: Projection[Any], batch: Sequence[Notification]) -> int:
+        """Apply a batch in one transaction. A bad notification rolls it back; then the ones
+        before it are applied again and it is recorded as skipped (with its tracking record),
+        so one bad event neither stops the projection nor is lost from sight."""
+        decode, name = self.app.mapper.to_domain_event, self.app.name
+        process = projection.process_event  # bound once: singledispatch binds on every access
+        applied = 0
+        try:
+            with projection.view.batch():
+                for notification in batch:
+                    process(_decoded(decode, notification), Tracking(name, notification.id))
+                    applied += 1
+            return len(batch)
+        except DATABASE_ERRORS:
+            raise
+        except Exception as exc:
+            bad = exc if isinstance(exc, BadNotification) else BadNotification(batch[applied], exc)
+        if applied:
+            self._apply(projection, batch[:applied])
+        log.error("projection %s skips notification %s (%s v%s, %s): %s", projection.name,
+                  bad.notification.id, bad.notification.originator_id,
+                  bad.notification.originator_version, bad.notification.topic, bad.error)
+        record_skipped(projection.view, name, bad.notification, bad.error)
+        return applied + 1
 
     def rebuild(self, name: str) -> int:
         """Drop the view's tables and position, then replay the whole log into it."""
@@ -95,8 +142,13 @@ class Projections:
         rows = []
         for name, projection in self.projections.items():
             position = projection.view.max_tracking_id(self.app.name) or 0
-            rows.append({"name": name, "position": position, "head": head, "lag": head - position})
+            rows.append({"name": name, "position": position, "head": head, "lag": head - position,
+                         "skipped": skipped_count(projection.view)})
         return rows
+
+    def skipped(self, name: str) -> list[dict[str, Any]]:
+        """The notifications projection ``name`` could not apply, oldest first."""
+        return skipped_list(self.projections[name].view)
 
     def wait(self, position: int | None, timeout: float = 2.0) -> bool:
         """Read-your-writes: True once every projection has reached ``position``."""

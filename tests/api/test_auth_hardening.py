@@ -102,7 +102,8 @@ def test_production_refuses_demo_credentials(tmp_path: Path,
     seed_demo_users(services)
     services.close()
     key = "A" * 43 + "="  # base64 of 32 bytes
-    production = Config(data_dir=tmp_path, secret_key="s", env="production", sensitive_key=key)
+    production = Config(data_dir=tmp_path, secret_key="s", env="production", sensitive_key=key,
+                        checkpoint_key=key)
     services = bootstrap(production)
     with pytest.raises(ServiceMisconfigured, match="demo users exist"):
         check_production(services)
@@ -118,3 +119,6 @@ def test_production_refuses_demo_credentials(tmp_path: Path,
         check_production(bootstrap(Config(data_dir=tmp_path, env="production")))
     with pytest.raises(ServiceMisconfigured, match="ALUR_SENSITIVE_KEY"):
         check_production(bootstrap(Config(data_dir=tmp_path, env="production", secret_key="s")))
+    with pytest.raises(ServiceMisconfigured, match="ALUR_CHECKPOINT_KEY"):
+        check_production(bootstrap(Config(data_dir=tmp_path, env="production", secret_key="s",
+                                          sensitive_key=key)))

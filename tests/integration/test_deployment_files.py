@@ -128,8 +128,10 @@ def test_commands_are_cli_commands_or_gunicorn_on_the_wsgi_factory() -> None:
             pytest.fail(f"{name}: runs {argv}, neither alur nor gunicorn")
     for name, service in _services().items():  # the others run their own images as they are
         assert "build" in service or ("image" in service and "command" not in service), name
-    # the release step, the API and, because the API does not project, the runner
-    assert {("processes", "deploy"), ("gunicorn",), ("projections", "run")} <= ran, ran
+    # the release step, the API and, because the API does not project, the runner; and the
+    # signed checkpoints of the store
+    assert {("processes", "deploy"), ("gunicorn",), ("projections", "run"),
+            ("audit", "checkpoint")} <= ran, ran
 
 
 def test_the_dockerfile_cmd_is_gunicorn_on_the_wsgi_factory() -> None:
@@ -155,18 +157,34 @@ def test_compose_sets_what_production_requires() -> None:
     db = _services()["db"]["environment"]
     for name, service in _image_services().items():
         raw = service.get("environment") or {}
-        for key in ("ALUR_SECRET_KEY", "ALUR_SENSITIVE_KEY"):  # compose refuses to start without
+        for key in ("ALUR_SECRET_KEY", "ALUR_SENSITIVE_KEY",
+                    "ALUR_CHECKPOINT_KEY"):  # compose refuses to start without
             assert re.fullmatch(r"\$\{\w+:\?[^}]*\}", str(raw.get(key, ""))), f"{name}: {key}"
         env = {**_dockerfile_env(), **{k: _interpolated(v) for k, v in raw.items()}}
         config = Config.from_env(env)
         assert config.env == "production", name
-        assert config.secret_key and config.sensitive_key, name
+        assert config.secret_key and config.sensitive_key and config.checkpoint_key, name
         assert config.is_postgres, f"{name}: several processes need one PostgreSQL store"
         url = urlparse(config.database_url)
         assert (url.hostname, url.path.lstrip("/"), url.username) \
             == ("db", db["POSTGRES_DB"], db["POSTGRES_USER"]), f"{name}: {config.database_url}"
         assert not config.projections_in_process, f"{name}: the projector service projects"
         assert config.processes_dir == Path("/app/processes"), name
+
+
+def test_checkpoints_go_to_a_volume_of_their_own_that_the_api_reads() -> None:
+    services = _services()
+    path = Path(Config.from_env({k: _interpolated(v) for k, v in
+                                 services["checkpointer"]["environment"].items()}
+                                ).checkpoint_path)
+    argv = _command(services["checkpointer"])
+    assert argv[:3] == ["alur", "audit", "checkpoint"] and "--every" in argv
+    assert build_parser().parse_args(argv[1:]).every == 300
+    for name, mode in (("checkpointer", ""), ("api", ":ro")):
+        assert f"checkpoints:{path.parent}{mode}" in services[name]["volumes"], name
+    assert "checkpoints" in _compose()["volumes"]
+    assert any(f"-o alur {path.parent}" in line for line in _dockerfile()), \
+        "the image must create the directory, owned by the user it runs as"
 
 
 def test_dockerfile_entrypoint_exists(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

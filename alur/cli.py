@@ -213,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--interval", type=float, default=0.5)
     run.set_defaults(func=cmd_projections_run)
     audit = sub.add_parser("audit").add_subparsers(dest="action", required=True)
-    verify = audit.add_parser("verify", help="recompute hash chains (every case by default)")
+    verify = audit.add_parser("verify", help="recompute hash chains and snapshots (all by default)")
     verify.add_argument("case_id", nargs="?", type=uuid.UUID)
     verify.set_defaults(func=cmd_audit_verify)
     export = audit.add_parser("export", help="a case's events and verification, JSON or PDF")

@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -154,6 +154,8 @@ def test_a_clean_store_verifies_every_kind(services: Services, config: Config,
     out = capsys.readouterr().out
     assert "ticket: 1 verified, 0 broken" in out and "problem(s)" in out
     assert main(["audit", "verify", str(user_id("admin"))], config) == 0
+    assert main(["audit", "verify", str(uuid4())], config) == 2
+    assert "no case or other stream" in capsys.readouterr().err
 
 
 def test_legacy_streams_load_verify_as_legacy_and_chain_on(config: Config) -> None:

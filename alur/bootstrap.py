@@ -74,7 +74,8 @@ def bootstrap(config: Config) -> Services:
     with schema_lock(eventsourcing_env(config)):  # processes starting together take turns
         orchestrator = Orchestrator(env=eventsourcing_env(config), roles=roles,
                                     standards=standards,
-                                    sealer=Sealer(decode_key(key) if key else None))
+                                    sealer=Sealer(decode_key(key) if key else None),
+                                    snapshot_key=config.resolved_secret_key())
         projections = Projections(orchestrator, specs,
                                   lambda name: eventsourcing_env(config, name),
                                   in_process=config.projections_in_process)

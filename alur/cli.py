@@ -216,18 +216,11 @@ def _run_one(spec: Any, env: dict[str, str], stop: threading.Event, interval: fl
 def cmd_audit_verify(services: Services, args: argparse.Namespace) -> int:
     from orchestrator.audit import Auditor
 
-    auditor = Auditor(services.orchestrator)
-    results = [auditor.verify(args.case_id)] if args.case_id else list(auditor.verify_all())
-    broken = [r for r in results if not r.ok]
-    for result in results:
-        bad = result.first_bad
-        verdict = "ok" if bad is None else f"BROKEN at event {bad.seq} ({bad.problem}): " \
-            f"{bad.detail}"
-        print(f"{result.originator_id}  {result.events:>4} events  {result.head_hash[:16]}  "
-              f"{verdict}")
-    print(f"{len(results)} case(s) verified, {len(broken)} with a broken chain",
-          file=sys.stderr if broken else sys.stdout)
-    return 1 if broken else 0
+    report = Auditor(services.orchestrator).verify_store(args.case_id)
+    for line in report.lines():
+        print(line)
+    print(report.summary(), file=sys.stdout if report.ok else sys.stderr)
+    return 0 if report.ok else 1
 
 
 def cmd_audit_verify_against(services: Services, args: argparse.Namespace) -> int:
@@ -309,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--interval", type=float, default=0.5)
     run.set_defaults(func=cmd_projections_run)
     audit = sub.add_parser("audit").add_subparsers(dest="action", required=True)
-    verify = audit.add_parser("verify", help="recompute hash chains (every case by default)")
+    verify = audit.add_parser("verify", help="recompute hash chains and snapshots (all by default)")
     verify.add_argument("case_id", nargs="?", type=uuid.UUID)
     verify.add_argument("--against", type=pathlib.Path, metavar="CHECKPOINT_FILE",
                         help="also prove the store extends a signed checkpoint of this file")

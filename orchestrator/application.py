@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,7 +17,9 @@ from eventsourcing.application import (
     AggregateNotFoundError,
     Application,
     ProcessingEvent,
+    ProjectorFunction,
     Repository,
+    project_aggregate,
 )
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, Transcoding
 
@@ -59,6 +62,7 @@ from orchestrator.sensitivity import (
     ensure_no_identity_in_completion,
     ensure_no_identity_in_start,
 )
+from orchestrator.snapshots import SnapshotSigner
 from orchestrator.standards import ServiceStandard
 from orchestrator.users import User, user_id
 
@@ -91,7 +95,10 @@ class Orchestrator(Application[UUID]):
 
     def __init__(self, env: dict[str, str] | None = None, roles: RoleRegistry | None = None,
                  standards: dict[str, ServiceStandard] | None = None,
-                 sealer: Sealer | None = None) -> None:
+                 sealer: Sealer | None = None, snapshot_key: str = "") -> None:
+        # before the library builds the repository; without the service secret (a runner
+        # that only reads the log) snapshots are trusted only by the process that took them
+        self.snapshot_signer = SnapshotSigner(snapshot_key or secrets.token_urlsafe(32))
         super().__init__(env=env)
         self.roles = roles or RoleRegistry([])  # a projection runner's app only reads the log
         self.standards = standards or {}
@@ -107,7 +114,16 @@ class Orchestrator(Application[UUID]):
             cache_maxsize=int(maxsize) if maxsize else None,
             fastforward=True,  # several processes write: the store decides, the cache follows
             fastforward_skipping=False, deepcopy_from_cache=True,  # commands mutate copies
+            signer=self.snapshot_signer,
         )
+
+    def take_snapshot(self, aggregate_id: UUID, version: int | None = None,
+                      projector_func: ProjectorFunction[Any, Any] = project_aggregate) -> None:
+        """The library's snapshot, with the MAC the repository checks before trusting it."""
+        assert self.snapshots is not None
+        aggregate = self.repository.get(aggregate_id, version=version,
+                                        projector_func=projector_func)
+        self.snapshots.put([self.snapshot_signer.take(aggregate)])
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         """Record, then cache a copy of each saved aggregate as it now stands.

@@ -1,5 +1,6 @@
-"""Inspectors' reads: verify a case's chain, the case as it stood after event N, and the
-access log that every read of a sensitive case leaves behind (outside the case's own stream).
+"""Inspectors' reads: verify a case's chain (or the whole store's), the case as it stood
+after event N, and the access log that every read of a sensitive case leaves behind (outside
+the case's own stream).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from orchestrator.commands import Actor
 from orchestrator.contention import ATTEMPTS, back_off
 from orchestrator.engine import ProcessModel
 from orchestrator.errors import AlurError, CaseNotFound, StaleCaseVersion
+from orchestrator.findings import StoreReport
+from orchestrator.integrity import StoreAudit
 from orchestrator.sealing import REDACTED
 from orchestrator.verification import Verification, verify_stream
 
@@ -67,6 +70,13 @@ class Auditor:
         if result is None:
             raise CaseNotFound(f"no case {case_id}", case=str(case_id))
         return result
+
+    def verify_store(self, only: UUID | None = None) -> StoreReport:
+        """Every stream of every kind and every snapshot (or only the stream ``only``)."""
+        report = StoreAudit(self.app).run(only)
+        if only is not None and not report.streams:
+            raise CaseNotFound(f"no case or other stream {only}", case=str(only))
+        return report
 
     def verify_all(self) -> Iterator[Verification]:
         for case_id in self.case_ids():

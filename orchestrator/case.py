@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
-from eventsourcing.domain import Aggregate
-from eventsourcing.utils import get_topic
-
 from orchestrator.commands import Actor
 from orchestrator.engine import Engine, Outcome, ProcessModel
 from orchestrator.errors import (
@@ -27,7 +24,7 @@ from orchestrator.errors import (
     TaskNotReady,
 )
 from orchestrator.forms import validate_form
-from orchestrator.hashchain import GENESIS, event_hash
+from orchestrator.hashchain import ChainedAggregate
 from orchestrator.standards import ServiceStandard
 
 ACTIVE, COMPLETED, CANCELLED = "active", "completed", "cancelled"
@@ -47,25 +44,23 @@ class OpenTask:
     claimed_by: str | None = None
 
 
-class Case(Aggregate):
+class Case(ChainedAggregate):
     """One case of a deployed process version."""
 
     sealed: str = ""  # snapshots taken before sealing existed lack the attribute
 
-    class Event(Aggregate.Event):
-        """Base of case events: every one links to the previous by hash."""
+    class Event(ChainedAggregate.Event):
+        """Base of case events: every one links to the previous by hash (``prev_hash``)."""
 
         type_name: ClassVar[str] = "Event"
-        prev_hash: str
 
         def apply(self, aggregate: Any) -> None:
             self.apply_to(aggregate)
-            aggregate.head_hash = event_hash(get_topic(type(self)), self.__dict__)
 
         def apply_to(self, case: Case) -> None:
             """Set state from this event (deterministic, total)."""
 
-    class Started(Event, Aggregate.Created):
+    class Started(Event, ChainedAggregate.Created):
         type_name = "CaseStarted"
         process_key: str
         process_version: int
@@ -79,11 +74,6 @@ class Case(Aggregate):
         # default rather than a class_version upcast: events stored before it existed decode
         # without the key, so their recomputed hashes still match the chain.
         sealed: str = ""
-
-        def mutate(self, aggregate: Any) -> Any:
-            case = super().mutate(aggregate)
-            case.head_hash = event_hash(get_topic(type(self)), self.__dict__)
-            return case
 
     class TaskActivated(Event):
         type_name = "TaskActivated"
@@ -189,8 +179,7 @@ class Case(Aggregate):
 
     def __init__(
         self, process_key: str, process_version: int, bpmn_sha256: str, registration: str,
-        data: dict[str, Any], actor: str, engine_state: str, passed: list[str], prev_hash: str,
-        sealed: str = "",
+        data: dict[str, Any], actor: str, engine_state: str, passed: list[str], sealed: str = "",
     ) -> None:
         self.process_key = process_key
         self.registration = registration
@@ -203,7 +192,6 @@ class Case(Aggregate):
         self.status = ACTIVE
         self.open_tasks: dict[str, OpenTask] = {}
         self.deadline: dict[str, Any] | None = None
-        self.head_hash = GENESIS
         self.sealed = sealed
 
     # -- commands ---------------------------------------------------------------------------
@@ -220,7 +208,7 @@ class Case(Aggregate):
         case = cls._create(
             cls.Started, id=case_id or uuid4(), process_key=model.key, process_version=version,
             bpmn_sha256=model.sha256, registration=registration, data=data, actor=actor.username,
-            engine_state=outcome.state, passed=outcome.passed, prev_hash=GENESIS, sealed=sealed,
+            engine_state=outcome.state, passed=outcome.passed, sealed=sealed,
         )
         chosen = standard.deadline_for(data) if standard else None
         if standard and chosen:
@@ -296,7 +284,7 @@ class Case(Aggregate):
             self._trigger(self.Completed)
 
     def _trigger(self, event_class: type[Case.Event], **kwargs: Any) -> None:
-        self.trigger_event(event_class, prev_hash=self.head_hash, **kwargs)
+        self.trigger_event(event_class, **kwargs)
 
     def _ensure_active(self) -> None:
         if self.status != ACTIVE:

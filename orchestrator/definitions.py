@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
+
+from orchestrator.hashchain import ChainedAggregate
 
 
 def definition_id(key: str) -> UUID:
@@ -27,7 +29,7 @@ class DeployedVersion:
     source: str = ""  # "file:<path>" from disk, "modeler" or "api"; "" before it was recorded
 
 
-class ProcessDefinition(Aggregate):
+class ProcessDefinition(ChainedAggregate):
     """Every deployed version of one process; a version's BPMN is never overwritten."""
 
     # approvals of sensitivity changes (definitions registered before they existed have none)
@@ -71,7 +73,7 @@ class ProcessDefinition(Aggregate):
         return DeployedVersion(**info)
 
 
-class Directory(Aggregate):
+class Directory(ChainedAggregate):
     """A small index of names (process keys, usernames): the write side's own listing."""
 
     @staticmethod

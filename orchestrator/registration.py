@@ -9,14 +9,16 @@ from __future__ import annotations
 import re
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
+
+from orchestrator.hashchain import ChainedAggregate
 
 
 def counter_id(key: str, year: int) -> UUID:
     return uuid5(NAMESPACE_URL, f"alur:registration:{key}:{year}")
 
 
-class RegistrationCounter(Aggregate):
+class RegistrationCounter(ChainedAggregate):
     """The last number issued for one process in one year."""
 
     @staticmethod

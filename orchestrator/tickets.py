@@ -12,7 +12,9 @@ import hmac
 import secrets
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
+
+from orchestrator.hashchain import ChainedAggregate
 
 _DUMMY_SALT = "0" * 32
 
@@ -34,7 +36,7 @@ def code_hash(salt: str, code: str) -> str:
     return hashlib.sha256(f"{salt}:{normal}".encode()).hexdigest()
 
 
-class PublicTicket(Aggregate):
+class PublicTicket(ChainedAggregate):
     """The public's handle on one case started from the portal."""
 
     @staticmethod

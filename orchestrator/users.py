@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
+
+from orchestrator.hashchain import ChainedAggregate
 
 
 def user_id(username: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"alur:user:{username.casefold()}")
 
 
-class User(Aggregate):
+class User(ChainedAggregate):
     """A staff member, inspector, process owner or administrator."""
 
     @staticmethod

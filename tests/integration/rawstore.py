@@ -21,6 +21,7 @@ class RawStore:
         self.config = config
         self.postgres = config.is_postgres
         self.table = "alur_events" if self.postgres else "stored_events"
+        self.snapshot_table = "alur_snapshots" if self.postgres else "stored_snapshots"
 
     def states(self, case_id: UUID) -> dict[int, bytes]:
         rows = self._query(f"SELECT originator_version, state FROM {self.table} "
@@ -39,6 +40,17 @@ class RawStore:
         states = self.states(case_id)
         self.set_state(case_id, first, states[second])
         self.set_state(case_id, second, states[first])
+
+    def snapshots(self, stream: UUID) -> dict[int, tuple[str, bytes]]:
+        """Every stored snapshot of a stream: version → (topic, state)."""
+        rows = self._query(f"SELECT originator_version, topic, state FROM {self.snapshot_table} "
+                           "WHERE originator_id = {p} ORDER BY originator_version", stream)
+        return {int(version): (topic, bytes(state)) for version, topic, state in rows}
+
+    def set_snapshot(self, stream: UUID, version: int, topic: str, state: bytes) -> None:
+        self._execute(f"UPDATE {self.snapshot_table} SET topic = {{p}}, state = {{p}} "
+                      "WHERE originator_id = {p} AND originator_version = {p}",
+                      topic, state, stream, version)
 
     def all_bytes(self) -> bytes:
         """Every byte of every stored event and snapshot, as the database holds them."""

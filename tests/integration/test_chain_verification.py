@@ -86,12 +86,12 @@ def test_cli_verify_exits_non_zero_on_a_broken_chain(services: Services, config:
                                                      capsys: pytest.CaptureFixture) -> None:
     case_id = walked_case(services)
     assert main(["audit", "verify"], config) == 0
-    assert "1 case(s) verified, 0 with a broken chain" in capsys.readouterr().out
+    assert "case: 1 verified, 0 broken" in capsys.readouterr().out
     RawStore(config).delete(case_id, 4)
     assert main(["audit", "verify", str(case_id)], config) == 1
     captured = capsys.readouterr()
     assert f"{case_id}" in captured.out and "BROKEN at event 4 (removed)" in captured.out
-    assert "1 with a broken chain" in captured.err
+    assert "1 stream(s) and 0 snapshot(s) verified, 1 problem(s)" in captured.err
 
 
 def test_http_verify_reports_a_history_that_no_longer_loads(services: Services,

@@ -47,7 +47,10 @@ GOLDEN = {
     "orchestrator.definitions:Directory.Entered": ("prev_hash", "name"),
     "orchestrator.definitions:ProcessDefinition.Registered": ("prev_hash", "key"),
     "orchestrator.definitions:ProcessDefinition.VersionDeployed": (
-        "prev_hash", "version", "bpmn", "sha256", "name", "actor", "deployed_at"),
+        "prev_hash", "version", "bpmn", "sha256", "name", "actor", "deployed_at", "source=''"),
+    "orchestrator.definitions:ProcessDefinition.SensitivityApproved": (
+        "prev_hash", "sha256", "sensitive", "handling_role", "previous_sensitive",
+        "previous_handling_role", "approver", "approved_at"),
     "orchestrator.registration:RegistrationCounter.Created": ("prev_hash", "key", "year"),
     "orchestrator.registration:RegistrationCounter.Issued": ("prev_hash", "number"),
     "orchestrator.tickets:PublicTicket.Issued": (

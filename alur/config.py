@@ -39,6 +39,10 @@ class Config:
     pg_max_overflow: int = 10
     projections_in_process: bool = True
     aggregate_cache: int = 1000  # hot aggregates kept per process (0: none), see eventsourcing_env
+    # /healthz says "degraded" past either: notifications behind, or the age (seconds) of the
+    # oldest notification a projection has not processed yet
+    health_max_lag: int = 1000
+    health_max_age_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -63,6 +67,8 @@ class Config:
             pg_pool_size=int(env.get("ALUR_PG_POOL_SIZE", "2")),
             pg_max_overflow=int(env.get("ALUR_PG_MAX_OVERFLOW", "10")),
             aggregate_cache=int(env.get("ALUR_AGGREGATE_CACHE", "1000")),
+            health_max_lag=int(env.get("ALUR_HEALTH_MAX_LAG", "1000")),
+            health_max_age_seconds=float(env.get("ALUR_HEALTH_MAX_AGE", "30")),
         )
 
     @property

@@ -8,6 +8,7 @@ from flask import Flask
 
 from api import audit, cases, catalog, pages, portal, process_admin, reports, tasks, tokens, users
 from api.errors import ProblemApi, handle_domain_error, problem
+from api.health import health
 from api.throttle import LoginThrottle
 from orchestrator.errors import AlurError
 
@@ -45,8 +46,10 @@ def create_app(services: Any, testing: bool = False) -> Flask:
         ValueError, lambda e: problem(400, "Bad Request", f"invalid value: {e}"))
 
     @app.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        return {"status": "ok", "projections": services.projections.status()}
+    def healthz() -> tuple[dict[str, Any], int]:
+        """200 while this process serves from a reachable store (``ok``, or ``degraded`` when
+        a projection lags or skipped events: see api/health.py); 503 when it cannot."""
+        return health(services)
 
     # pages (Bahasa Indonesia, session cookie + CSRF); Secure cookies behind TLS: production
     # runs behind TLS unless the configuration says otherwise

@@ -25,6 +25,7 @@ from alur.bootstrap import (
     seed_demo_users,
 )
 from alur.config import Config, eventsourcing_env
+from alur.serving import claim_store
 from orchestrator.application import Orchestrator
 from orchestrator.errors import AlurError
 from orchestrator.passwords import hash_password
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     from api.app import create_app
 
+    claim_store(services.config)  # SQLite: one serving process; a second one is refused here
     deployed = deploy_all(services)
     print(f"deployed {len(deployed)} process(es)")
     if services.config.env != "production":

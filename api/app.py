@@ -9,6 +9,7 @@ from flask import Flask
 from api import audit, cases, catalog, pages, portal, process_admin, reports, tasks, tokens, users
 from api.errors import ProblemApi, handle_domain_error, problem
 from api.health import health
+from api.services import ApiServices
 from api.throttle import LoginThrottle
 from orchestrator.errors import AlurError
 
@@ -16,7 +17,7 @@ BLUEPRINTS = (tokens.blp, catalog.blp, cases.blp, tasks.blp, reports.blp, users.
               process_admin.blp, portal.blp)
 
 
-def create_app(services: Any, testing: bool = False) -> Flask:
+def create_app(services: ApiServices, testing: bool = False) -> Flask:
     """Build the WSGI app around already-bootstrapped services (see ``alur.bootstrap``)."""
     app = Flask(__name__)
     app.config.update(

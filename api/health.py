@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from api.presenters import to_wita
+from api.services import ApiServices
+from orchestrator.application import Orchestrator
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,7 @@ class Limits:
     max_age_seconds: float  # age of the oldest notification not yet processed
 
 
-def health(services: Any) -> tuple[dict[str, Any], int]:
+def health(services: ApiServices) -> tuple[dict[str, Any], int]:
     """The health document and its HTTP status."""
     config = services.config
     limits = Limits(config.health_max_lag, config.health_max_age_seconds)
@@ -59,7 +61,7 @@ def problems(row: dict[str, Any], limits: Limits) -> list[str]:
     return found
 
 
-def _measured(services: Any, row: dict[str, Any]) -> dict[str, Any]:
+def _measured(services: ApiServices, row: dict[str, Any]) -> dict[str, Any]:
     """A status row with the skipped count and the age of its oldest unprocessed event."""
     measured = {"name": row["name"], "position": row["position"], "head": row["head"],
                 "lag": row["lag"], "skipped": row.get("skipped", 0),
@@ -73,13 +75,15 @@ def _measured(services: Any, row: dict[str, Any]) -> dict[str, Any]:
     return measured
 
 
-def _written_at(app: Any, start: int) -> datetime | None:
+def _written_at(app: Orchestrator, start: int) -> datetime | None:
     """When the first notification at or after ``start`` was written; None if undecodable."""
     batch = app.recorder.select_notifications(start=start, limit=1)
     if not batch:
         return None
     try:
-        return app.mapper.to_domain_event(batch[0]).timestamp  # type: ignore[no-any-return]
+        event = app.mapper.to_domain_event(batch[0])
     except Exception:  # an undecodable event: reported, not raised
         log.warning("notification %s cannot be decoded", batch[0].id)
         return None
+    at = getattr(event, "timestamp", None)
+    return at if isinstance(at, datetime) else None

@@ -39,6 +39,7 @@ class AccessLog(Aggregate):
 
         def mutate(self, aggregate: Any) -> Any:
             log = super().mutate(aggregate)
+            assert log is not None  # a Created event always makes its aggregate
             log.head_hash = event_hash(get_topic(type(self)), self.__dict__)
             return log
 

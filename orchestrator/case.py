@@ -82,6 +82,7 @@ class Case(Aggregate):
 
         def mutate(self, aggregate: Any) -> Any:
             case = super().mutate(aggregate)
+            assert case is not None  # a Created event always makes its aggregate
             case.head_hash = event_hash(get_topic(type(self)), self.__dict__)
             return case
 
@@ -167,6 +168,7 @@ class Case(Aggregate):
         actor: str
 
         def apply_to(self, case: Case) -> None:
+            assert case.deadline is not None  # extended only after DeadlineSet
             case.deadline["extensions"].append({
                 "working_days": self.working_days, "working_minutes": self.working_minutes,
                 "reason": self.reason, "actor": self.actor, "at": self.timestamp.isoformat(),

@@ -66,6 +66,10 @@ class PostgresInboxView(InboxView, PostgresSqlView):
     pass
 
 
+# the projection's view is a tracking recorder of one store or the other
+StoreInboxView = SQLiteInboxView | PostgresInboxView
+
+
 def _summary(data: dict[str, Any]) -> str:
     """A short case summary for lists (first few scalar fields; never nested identities)."""
     scalars = {k: v for k, v in data.items() if isinstance(v, str | int | float | bool)}
@@ -76,7 +80,7 @@ def _subject(data: dict[str, Any]) -> str:
     return next((str(data[k])[:300] for k in SUBJECT_KEYS if data.get(k)), "")
 
 
-class InboxProjection(Projection[InboxView]):
+class InboxProjection(Projection[StoreInboxView]):
     """Keeps inbox_cases and inbox_tasks in step with the case events."""
 
     name = "inbox"
@@ -84,7 +88,7 @@ class InboxProjection(Projection[InboxView]):
     topics = ()
     calendar = Calendar()
 
-    def __init__(self, view: InboxView, calendar: Calendar | None = None) -> None:
+    def __init__(self, view: StoreInboxView, calendar: Calendar | None = None) -> None:
         super().__init__(view)
         self.calendar = calendar or type(self).calendar
         self.calendar.is_working_day(datetime.now(UTC).date())  # load this year's holidays now

@@ -26,9 +26,10 @@ serve: install  ## SQLite store in the user data dir, every process deployed, de
 test: install  ## the whole suite, browser tests included (PostgreSQL ones need ALUR_TEST_POSTGRES_URL)
 	$(BIN)/pytest
 
-lint: install
+lint: install  ## ruff, the layer contracts, and mypy over the four packages
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy alur api projections orchestrator
 
 bench: install
 	$(BIN)/python -m benchmarks.run

@@ -26,6 +26,7 @@ from alur.bootstrap import (
     seed_demo_users,
 )
 from alur.config import Config, eventsourcing_env
+from alur.serving import claim_store
 from orchestrator.anchoring import Checkpoint
 from orchestrator.application import Orchestrator
 from orchestrator.checkpoint_store import pick_line
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     from api.app import create_app
 
+    claim_store(services.config)  # SQLite: one serving process; a second one is refused here
     _report_deployments(deploy_all(services, on_bad_stream=_report_bad_stream))
     if services.config.env != "production":
         created = seed_demo_users(services, on_bad_stream=_report_bad_stream)

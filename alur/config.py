@@ -42,6 +42,10 @@ class Config:
     checkpoint_key: str = ""  # base64 of the raw 32-byte Ed25519 key that signs checkpoints
     checkpoint_file: Path | None = None  # default <data dir>/checkpoints.jsonl
     checkpoint_interval: float = 300.0  # seconds between checkpoints in `alur serve` (0: none)
+    # /healthz says "degraded" past either: notifications behind, or the age (seconds) of the
+    # oldest notification a projection has not processed yet
+    health_max_lag: int = 1000
+    health_max_age_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -70,6 +74,8 @@ class Config:
             checkpoint_file=Path(env["ALUR_CHECKPOINT_FILE"])
             if env.get("ALUR_CHECKPOINT_FILE") else None,
             checkpoint_interval=float(env.get("ALUR_CHECKPOINT_INTERVAL", "300")),
+            health_max_lag=int(env.get("ALUR_HEALTH_MAX_LAG", "1000")),
+            health_max_age_seconds=float(env.get("ALUR_HEALTH_MAX_AGE", "30")),
         )
 
     @property

@@ -8,7 +8,9 @@ from flask import Flask
 
 from api import audit, cases, catalog, pages, portal, process_admin, reports, tasks, tokens, users
 from api.errors import ProblemApi, handle_domain_error, problem
+from api.health import health
 from api.security_headers import add_security_headers
+from api.services import ApiServices
 from api.throttle import LoginThrottle
 from orchestrator.errors import AlurError
 
@@ -16,7 +18,7 @@ BLUEPRINTS = (tokens.blp, catalog.blp, cases.blp, tasks.blp, reports.blp, users.
               process_admin.blp, portal.blp)
 
 
-def create_app(services: Any, testing: bool = False) -> Flask:
+def create_app(services: ApiServices, testing: bool = False) -> Flask:
     """Build the WSGI app around already-bootstrapped services (see ``alur.bootstrap``)."""
     app = Flask(__name__)
     app.config.update(
@@ -47,8 +49,10 @@ def create_app(services: Any, testing: bool = False) -> Flask:
         ValueError, lambda e: problem(400, "Bad Request", f"invalid value: {e}"))
 
     @app.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        return {"status": "ok", "projections": services.projections.status()}
+    def healthz() -> tuple[dict[str, Any], int]:
+        """200 while this process serves from a reachable store (``ok``, or ``degraded`` when
+        a projection lags or skipped events: see api/health.py); 503 when it cannot."""
+        return health(services)
 
     # pages (Bahasa Indonesia, session cookie + CSRF); Secure cookies behind TLS: production
     # runs behind TLS unless the configuration says otherwise

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from flask import current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from api.services import ApiServices
 from orchestrator.commands import Actor
 from orchestrator.errors import AuthenticationFailed
 from orchestrator.passwords import verify_password
@@ -17,8 +18,10 @@ from orchestrator.users import User
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def services() -> Any:
-    return current_app.extensions["alur"]
+def services() -> ApiServices:
+    """The services the app was built around (``create_app``)."""
+    services: ApiServices = current_app.extensions["alur"]
+    return services
 
 
 def _serializer() -> URLSafeTimedSerializer:

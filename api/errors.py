@@ -44,7 +44,7 @@ def handle_domain_error(error: errors.AlurError) -> Response:
 class ProblemApi(Api):
     """flask-smorest Api whose HTTP errors (incl. 422 from schemas) are problem+json."""
 
-    def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
+    def handle_http_exception(self, error: HTTPException) -> Response:
         status = error.code or 500
         data = getattr(error, "data", None) or {}
         extra: dict[str, Any] = {}

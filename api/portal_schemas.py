@@ -7,7 +7,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-REQUIRED = {"required": "Wajib diisi.", "null": "Wajib diisi.", "invalid": "Isian tidak sah."}
+REQUIRED: dict[str, Any] = {"required": "Wajib diisi.", "null": "Wajib diisi.",
+                            "invalid": "Isian tidak sah."}
 HONEYPOT = "situs_web"  # hidden on the page; people leave it empty, form-filling bots do not
 
 

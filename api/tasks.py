@@ -1,7 +1,14 @@
-"""Inbox and task commands: claim, release, complete."""
+"""Inbox and task commands: claim, release, complete.
+
+Commands address a task within its case (``/cases/{case_id}/tasks/{task_id}/…``) and load
+the case from the write side; the older ``/tasks/{task_id}/…`` paths remain as deprecated
+lookups of the task's case in the inbox projection.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -9,6 +16,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 
 from api.auth import current_actor, services
+from api.case_tasks import case_task, ensure_task_of_case
 from api.cases import readable_task
 from api.concurrency import etag, expected_version
 from api.presenters import task_row
@@ -21,8 +29,8 @@ from api.schemas import (
     TaskCommandSchema,
 )
 from api.uploads import complete_with_files, multipart_completion
-from orchestrator.commands import ClaimTask, CompleteTask, ReleaseTask
-from orchestrator.errors import TaskNotFound
+from orchestrator.commands import ClaimTask, CommandResult, CompleteTask, ReleaseTask
+from orchestrator.errors import TaskNotFound, TaskNotReady
 from orchestrator.policy import ensure_may_write
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="Inbox and tasks")
@@ -39,11 +47,12 @@ def find_task(task_id: UUID) -> dict[str, Any] | None:
     return task
 
 
-def _task(task_id: UUID) -> dict[str, Any]:
+def _case_of(task_id: UUID) -> UUID:
+    """The case of a task, looked up in the inbox (only the deprecated paths need this)."""
     task = find_task(task_id)
     if task is None:
         raise TaskNotFound(f"no task {task_id}", task=str(task_id))
-    return task_row(readable_task(task, current_actor()))
+    return UUID(task["case_id"])
 
 
 @blp.route("/inbox")
@@ -61,66 +70,141 @@ def inbox(args: dict[str, Any]) -> tuple[list[dict[str, Any]], int, dict[str, st
     return [task_row(r) for r in page.items], 200, headers
 
 
-@blp.route("/tasks/<uuid:task_id>")
+# -- case-addressed: the write side only (the inbox rows carry case_id) ----------------------
+
+@blp.route("/cases/<uuid:case_id>/tasks/<uuid:task_id>")
 @blp.response(200, InboxTaskSchema)
-def show(task_id: UUID) -> dict[str, Any]:
-    """One task (any state), for holders of its lane's role."""
-    task = _task(task_id)
-    if task["lane"] not in current_actor().roles:
+def show_in_case(case_id: UUID, task_id: UUID) -> dict[str, Any]:
+    """One task of a case (any state), for holders of its lane's role; read from the case."""
+    actor = current_actor()
+    task = case_task(case_id, task_id)
+    if not actor.holds(task["lane"]):
         raise TaskNotFound(f"no task {task_id}", task=str(task_id))
-    log_listed([task], current_actor(), "task")
-    return task_row(task)
+    readable_task(task, actor)  # a sensitive case's task: its readers only, and logged
+    log_listed([task], actor, "task")
+    return task
 
 
-@blp.route("/tasks/<uuid:task_id>/claim", methods=["POST"])
+@blp.route("/cases/<uuid:case_id>/tasks/<uuid:task_id>/claim", methods=["POST"])
 @blp.arguments(TaskCommandSchema(partial=True), required=False)
 @blp.response(200, CommandResultSchema)
-def claim(body: dict[str, Any] | None, task_id: UUID) -> Any:
+def claim_in_case(body: dict[str, Any] | None, case_id: UUID, task_id: UUID) -> Any:
     """Claim a ready task: others in the lane no longer see it."""
-    task = _task(task_id)
-    result = services().orchestrator.claim_task(ClaimTask(
-        UUID(task["case_id"]), task_id, current_actor(), expected_version(body)))
-    return _done(result)
+    return claim_task(case_id, task_id, expected_version(body))
 
 
-@blp.route("/tasks/<uuid:task_id>/release", methods=["POST"])
+@blp.route("/cases/<uuid:case_id>/tasks/<uuid:task_id>/release", methods=["POST"])
 @blp.arguments(TaskCommandSchema(partial=True), required=False)
 @blp.response(200, CommandResultSchema)
-def release(body: dict[str, Any] | None, task_id: UUID) -> Any:
+def release_in_case(body: dict[str, Any] | None, case_id: UUID, task_id: UUID) -> Any:
     """Give a claimed task back to the lane."""
-    task = _task(task_id)
-    result = services().orchestrator.release_task(ReleaseTask(
-        UUID(task["case_id"]), task_id, current_actor(), expected_version(body)))
-    return _done(result)
+    return release_task(case_id, task_id, expected_version(body))
 
 
-@blp.route("/tasks/<uuid:task_id>/complete", methods=["POST"])
+@blp.route("/cases/<uuid:case_id>/tasks/<uuid:task_id>/complete", methods=["POST"])
 @blp.arguments(CompleteTaskSchema)
 @blp.response(200, CommandResultSchema)
-def complete(body: dict[str, Any], task_id: UUID) -> Any:
+def complete_in_case(body: dict[str, Any], case_id: UUID, task_id: UUID) -> Any:
     """Complete a ready task with data matching its form."""
-    task = _task(task_id)
-    result = services().orchestrator.complete_task(CompleteTask(
-        UUID(task["case_id"]), task_id, current_actor(), body["data"], expected_version(body)))
-    return _done(result)
+    return complete_task(case_id, task_id, body["data"], expected_version(body))
 
 
-@blp.route("/tasks/<uuid:task_id>/complete-with-files", methods=["POST"])
+@blp.route("/cases/<uuid:case_id>/tasks/<uuid:task_id>/complete-with-files", methods=["POST"])
 @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": {
     "type": "object", "properties": {"data": {"type": "string"}, "case_version": {
         "type": "integer"}, "lampiran": {"type": "array", "items": {
             "type": "string", "format": "binary"}}}}}}})
 @blp.response(200, CommandResultSchema)
-def complete_with_files_view(task_id: UUID) -> Any:
+def complete_with_files_in_case(case_id: UUID, task_id: UUID) -> Any:
     """Complete a ready task with files: multipart ``data`` (the form's data as JSON) and
     ``lampiran`` files, stored only if the completion is."""
     ensure_may_write(current_actor())  # before the body is even read
-    task = _task(task_id)
     data, files, version = multipart_completion()
-    return _done(complete_with_files(UUID(task["case_id"]), task_id, current_actor(), data,
-                                     files, version))
+    with _unknown_task_as_404(case_id, task_id):
+        result = complete_with_files(case_id, task_id, current_actor(), data, files, version)
+    return _done(result)
 
 
-def _done(result: Any) -> Any:
+def claim_task(case_id: UUID, task_id: UUID, version: int | None) -> Any:
+    """The claim command on the case, answered with its result and ETag."""
+    with _unknown_task_as_404(case_id, task_id):
+        result = services().orchestrator.claim_task(
+            ClaimTask(case_id, task_id, current_actor(), version))
+    return _done(result)
+
+
+def release_task(case_id: UUID, task_id: UUID, version: int | None) -> Any:
+    """The release command on the case, answered with its result and ETag."""
+    with _unknown_task_as_404(case_id, task_id):
+        result = services().orchestrator.release_task(
+            ReleaseTask(case_id, task_id, current_actor(), version))
+    return _done(result)
+
+
+def complete_task(case_id: UUID, task_id: UUID, data: dict[str, Any],
+                  version: int | None) -> Any:
+    """The complete command on the case (JSON or any other body that yields ``data``)."""
+    with _unknown_task_as_404(case_id, task_id):
+        result = services().orchestrator.complete_task(
+            CompleteTask(case_id, task_id, current_actor(), data, version))
+    return _done(result)
+
+
+@contextmanager
+def _unknown_task_as_404(case_id: UUID, task_id: UUID) -> Iterator[None]:
+    """A task the case never had is a 404; one it had and closed stays a 409."""
+    try:
+        yield
+    except TaskNotReady:
+        ensure_task_of_case(case_id, task_id)
+        raise
+
+
+def _done(result: CommandResult) -> tuple[CommandResult, int, dict[str, str]]:
     services().projections.poke()
     return result, 200, etag(result.version)
+
+
+# -- deprecated: task-addressed paths, a lookup of the task's case in the inbox, then the same --
+
+@blp.route("/tasks/<uuid:task_id>")
+@blp.doc(deprecated=True)
+@blp.response(200, InboxTaskSchema)
+def show(task_id: UUID) -> dict[str, Any]:
+    """Deprecated: use ``GET /cases/{case_id}/tasks/{task_id}``."""
+    return show_in_case(_case_of(task_id), task_id)
+
+
+@blp.route("/tasks/<uuid:task_id>/claim", methods=["POST"])
+@blp.doc(deprecated=True)
+@blp.arguments(TaskCommandSchema(partial=True), required=False)
+@blp.response(200, CommandResultSchema)
+def claim(body: dict[str, Any] | None, task_id: UUID) -> Any:
+    """Deprecated: use ``POST /cases/{case_id}/tasks/{task_id}/claim``."""
+    return claim_task(_case_of(task_id), task_id, expected_version(body))
+
+
+@blp.route("/tasks/<uuid:task_id>/release", methods=["POST"])
+@blp.doc(deprecated=True)
+@blp.arguments(TaskCommandSchema(partial=True), required=False)
+@blp.response(200, CommandResultSchema)
+def release(body: dict[str, Any] | None, task_id: UUID) -> Any:
+    """Deprecated: use ``POST /cases/{case_id}/tasks/{task_id}/release``."""
+    return release_task(_case_of(task_id), task_id, expected_version(body))
+
+
+@blp.route("/tasks/<uuid:task_id>/complete", methods=["POST"])
+@blp.doc(deprecated=True)
+@blp.arguments(CompleteTaskSchema)
+@blp.response(200, CommandResultSchema)
+def complete(body: dict[str, Any], task_id: UUID) -> Any:
+    """Deprecated: use ``POST /cases/{case_id}/tasks/{task_id}/complete``."""
+    return complete_task(_case_of(task_id), task_id, body["data"], expected_version(body))
+
+
+@blp.route("/tasks/<uuid:task_id>/complete-with-files", methods=["POST"])
+@blp.doc(deprecated=True)
+@blp.response(200, CommandResultSchema)
+def complete_with_files_view(task_id: UUID) -> Any:
+    """Deprecated: use ``POST /cases/{case_id}/tasks/{task_id}/complete-with-files``."""
+    return complete_with_files_in_case(_case_of(task_id), task_id)

@@ -150,7 +150,7 @@ class Orchestrator(Application[UUID]):
         ensure(may_deploy(cmd.actor), f"{cmd.actor.username} may not deploy processes")
         model = load_model(cmd.key, cmd.bpmn, self.roles)
         try:
-            definition = self.repository.get(definition_id(cmd.key))
+            definition: ProcessDefinition = self.repository.get(definition_id(cmd.key))
             new_key = False
         except AggregateNotFoundError:
             definition = ProcessDefinition(key=cmd.key)
@@ -285,7 +285,7 @@ class Orchestrator(Application[UUID]):
                  expected_version: int | None = None) -> Case:
         """The case now, or as it stood right after event ``version``."""
         try:
-            case = self.repository.get(case_id, version=version)
+            case: object = self.repository.get(case_id, version=version)
         except AggregateNotFoundError:
             raise CaseNotFound(f"no case {case_id}", case=str(case_id)) from None
         if not isinstance(case, Case):
@@ -315,7 +315,7 @@ class Orchestrator(Application[UUID]):
 
     def find_user(self, username: str) -> User | None:
         try:
-            user = self.repository.get(user_id(username))
+            user: object = self.repository.get(user_id(username))
         except AggregateNotFoundError:
             return None
         return user if isinstance(user, User) else None
@@ -361,7 +361,7 @@ class Orchestrator(Application[UUID]):
 
     def _directory_with(self, kind: str, name: str) -> Directory:
         try:
-            directory = self.repository.get(directory_id(kind))
+            directory: Directory = self.repository.get(directory_id(kind))
         except AggregateNotFoundError:
             directory = Directory(kind=kind)
         if name not in directory.names:

@@ -157,6 +157,7 @@ class Case(ChainedAggregate):
         actor: str
 
         def apply_to(self, case: Case) -> None:
+            assert case.deadline is not None  # extended only after DeadlineSet
             case.deadline["extensions"].append({
                 "working_days": self.working_days, "working_minutes": self.working_minutes,
                 "reason": self.reason, "actor": self.actor, "at": self.timestamp.isoformat(),

@@ -76,6 +76,10 @@ class PostgresInboxView(InboxView, PostgresSqlView):
     pass
 
 
+# the projection's view is a tracking recorder of one store or the other
+StoreInboxView = SQLiteInboxView | PostgresInboxView
+
+
 def _summary(data: dict[str, Any]) -> str:
     """A short case summary for lists (first few scalar fields; never nested identities)."""
     scalars = {k: v for k, v in data.items() if isinstance(v, str | int | float | bool)}
@@ -102,7 +106,7 @@ _CAPPED_DUE = "CASE WHEN c.deadline_at IS NOT NULL AND c.deadline_at < :due_at" 
               " THEN c.deadline_at ELSE :due_at END"
 
 
-class InboxProjection(Projection[InboxView]):
+class InboxProjection(Projection[StoreInboxView]):
     """Keeps inbox_cases and inbox_tasks in step with the case events."""
 
     name = "inbox"
@@ -110,7 +114,7 @@ class InboxProjection(Projection[InboxView]):
     topics = ()
     calendar = Calendar()
 
-    def __init__(self, view: InboxView, calendar: Calendar | None = None) -> None:
+    def __init__(self, view: StoreInboxView, calendar: Calendar | None = None) -> None:
         super().__init__(view)
         self.calendar = calendar or type(self).calendar
         self.calendar.is_working_day(datetime.now(UTC).date())  # load this year's holidays now

@@ -40,7 +40,7 @@ def _json(row: dict[str, Any], *keys: str) -> dict[str, Any]:
     return row
 
 
-def _in(prefix: str, values: list[str]) -> tuple[str, dict[str, str]]:
+def _in(prefix: str, values: list[str]) -> tuple[str, dict[str, Any]]:
     """An IN list with named parameters (both dialects)."""
     params = {f"{prefix}{i}": v for i, v in enumerate(values)}
     return ", ".join(f":{name}" for name in params) or "NULL", params

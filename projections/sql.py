@@ -18,7 +18,7 @@ from typing import Any
 from eventsourcing.persistence import Tracking, WaitInterruptedError
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
-from psycopg.sql import SQL
+from psycopg.sql import SQL, Composed
 
 Statement = tuple[str, dict[str, Any]]
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
@@ -129,7 +129,7 @@ class PostgresSqlView(SqlView, PostgresTrackingRecorder):
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self._tables = re.compile(r"\b(" + "|".join(map(re.escape, self.tables)) + r")\b")
-        self.sql_create_statements.extend(SQL(self._qualify(s)) for s in self.ddl)  # type: ignore[arg-type]
+        self.sql_create_statements.extend(Composed([SQL(self._qualify(s))]) for s in self.ddl)
 
     def _qualify(self, sql: str) -> str:
         """Tables live in the datastore's schema (tests give each run its own)."""

@@ -73,7 +73,7 @@ def send(kind: str) -> Any:
         files = [(f.stream, f.filename or "") for f in request.files.getlist("lampiran")]
         receipt = submit(spec, data, files)
     except ValidationError as exc:
-        return _form(spec, request.form, exc.messages, 422)
+        return _form(spec, request.form, exc.normalized_messages(), 422)
     except InvalidInput as exc:
         return _form(spec, request.form, exc.details.get("errors") or {"_": [exc.message]}, 422)
     response = make_response(render_template("portal/diterima.html", kind=spec,

@@ -9,6 +9,7 @@ from uuid import UUID
 from flask import flash, redirect, render_template, request, session, url_for
 
 from api.auth import authenticate, services
+from api.case_tasks import case_task
 from api.cases import readable_task
 from api.pages.common import login_required, page_actor, page_blueprint, page_user
 from api.reports import inbox_page_for
@@ -98,37 +99,53 @@ def inbox() -> Any:
                            view=view, views=VIEW_LABELS, q=query or "", page=page, pages=pages)
 
 
-def inbox_task(task_id: UUID) -> dict[str, Any]:
-    """The task from the worklist, if it lies in one of my lanes (else 404)."""
-    task = find_task(task_id)
-    if task is None or task["lane"] not in page_actor().roles:
+def my_task(case_id: UUID, task_id: UUID) -> dict[str, Any]:
+    """The task, read from its case (write side), if it lies in one of my lanes (else 404)."""
+    task = case_task(case_id, task_id)
+    if not page_actor().holds(task["lane"]):
         raise TaskNotFound(f"no task {task_id}")
     return readable_task(task, page_actor())
 
 
-def settle(position: int) -> None:
-    """Let the worklist catch up with our write before the next page reads it."""
+def case_of(task_id: UUID) -> UUID:
+    """The case of a task, looked up in the inbox: only the old ``/tugas/<id>`` URLs need it."""
+    task = find_task(task_id)
+    if task is None or not page_actor().holds(task["lane"]):
+        raise TaskNotFound(f"no task {task_id}")
+    return UUID(readable_task(task, page_actor())["case_id"])
+
+
+def wrote() -> None:
+    """Wake the in-process catch-up after a command; nothing waits for it here (a page that
+    reads the worklist next is sent its position as ``setelah`` and waits itself)."""
     services().projections.poke()
-    services().projections.wait(position, timeout=2.0)
+
+
+@bp.post("/kasus/<uuid:case_id>/tugas/<uuid:task_id>/ambil")
+@login_required
+def claim(case_id: UUID, task_id: UUID) -> Any:
+    task = my_task(case_id, task_id)
+    services().orchestrator.claim_task(ClaimTask(case_id, task_id, page_actor()))
+    wrote()
+    flash(f"Langkah “{task['name']}” diambil. Petugas lain tidak lagi melihatnya.", "sukses")
+    return redirect(url_for("pages_task.show", case_id=case_id, task_id=task_id))
+
+
+@bp.post("/kasus/<uuid:case_id>/tugas/<uuid:task_id>/lepas")
+@login_required
+def release(case_id: UUID, task_id: UUID) -> Any:
+    task = my_task(case_id, task_id)
+    result = services().orchestrator.release_task(ReleaseTask(case_id, task_id, page_actor()))
+    wrote()
+    flash(f"Langkah “{task['name']}” dilepas kembali ke lajur.", "info")
+    return redirect(url_for("pages_staff.inbox", setelah=result.position))
 
 
 @bp.post("/tugas/<uuid:task_id>/ambil")
-@login_required
-def claim(task_id: UUID) -> Any:
-    task = inbox_task(task_id)
-    result = services().orchestrator.claim_task(
-        ClaimTask(UUID(task["case_id"]), task_id, page_actor()))
-    settle(result.position)
-    flash(f"Langkah “{task['name']}” diambil. Petugas lain tidak lagi melihatnya.", "sukses")
-    return redirect(url_for("pages_task.show", task_id=task_id))
-
-
 @bp.post("/tugas/<uuid:task_id>/lepas")
+@bp.post("/tugas/<uuid:task_id>/selesai")
 @login_required
-def release(task_id: UUID) -> Any:
-    task = inbox_task(task_id)
-    result = services().orchestrator.release_task(
-        ReleaseTask(UUID(task["case_id"]), task_id, page_actor()))
-    settle(result.position)
-    flash(f"Langkah “{task['name']}” dilepas kembali ke lajur.", "info")
-    return redirect(url_for("pages_staff.inbox"))
+def old_task_form(task_id: UUID) -> Any:
+    """Forms of pages opened before the case-addressed URLs: the same POST, at the new URL."""
+    action = request.path.rsplit("/", 1)[-1]
+    return redirect(f"/kasus/{case_of(task_id)}/tugas/{task_id}/{action}", code=308)

@@ -11,9 +11,8 @@ from flask import flash, redirect, render_template, request, url_for
 
 from api.auth import services
 from api.pages.common import body_limit, login_required, page_actor, page_blueprint
-from api.pages.staff import inbox_task, settle
+from api.pages.staff import case_of, my_task, wrote
 from api.pages.taskform import ATTACHMENTS, accepts_attachments, form_fields, messages, parse
-from api.presenters import task_row
 from api.reports import log_listed
 from api.uploads import LIMITS, MAX_BODY, complete_with_files
 from orchestrator.errors import InvalidInput, InvalidTaskData
@@ -27,7 +26,7 @@ def _render(task: dict[str, Any], values: dict[str, Any] | None = None,
     case = app.get_case(UUID(task["case_id"]))
     model, _ = app.model(case.process_key, case.process_version)
     return render_template(
-        "tugas.html", task=task_row(task), fields=form_fields(task["form"]),
+        "tugas.html", task=task, fields=form_fields(task["form"]),
         labels={f.name: f.label for f in form_fields(task["form"])} | {"lampiran": "Lampiran"},
         attachments=accepts_attachments(task["form"]), limits=LIMITS,
         values=values or {}, errors=errors or {}, case_version=case.version,
@@ -35,24 +34,32 @@ def _render(task: dict[str, Any], values: dict[str, Any] | None = None,
         mine=task["claimed_by"] == page_actor().username), status
 
 
-@bp.get("/tugas/<uuid:task_id>")
+@bp.get("/kasus/<uuid:case_id>/tugas/<uuid:task_id>")
 @login_required
-def show(task_id: UUID) -> Any:
-    """One step of a case, for holders of its lane's role."""
-    task = inbox_task(task_id)
+def show(case_id: UUID, task_id: UUID) -> Any:
+    """One step of a case, for holders of its lane's role (read from the case itself)."""
+    task = my_task(case_id, task_id)
     if task["state"] != "ready":
         flash("Langkah ini sudah tidak menunggu.", "info")
-        return redirect(url_for("pages_cases.show", case_id=task["case_id"]))
+        return redirect(url_for("pages_cases.show", case_id=case_id))
     log_listed([task], page_actor(), "halaman tugas")
     return _render(task)
 
 
-@bp.post("/tugas/<uuid:task_id>/selesai")
+@bp.get("/tugas/<uuid:task_id>")
+@login_required
+def show_old(task_id: UUID) -> Any:
+    """The old task URL: the case is looked up in the worklist, then redirected."""
+    return redirect(url_for("pages_task.show", case_id=case_of(task_id), task_id=task_id),
+                    code=308)
+
+
+@bp.post("/kasus/<uuid:case_id>/tugas/<uuid:task_id>/selesai")
 @login_required
 @body_limit(MAX_BODY)
-def complete(task_id: UUID) -> Any:
+def complete(case_id: UUID, task_id: UUID) -> Any:
     """Complete the step with the form's data (and attachment references)."""
-    task = inbox_task(task_id)
+    task = my_task(case_id, task_id)
     fields = form_fields(task["form"])
     data, errors = parse(fields, request.form)
     uploads = [(f.stream, f.filename or "") for f in request.files.getlist(ATTACHMENTS)]
@@ -62,10 +69,9 @@ def complete(task_id: UUID) -> Any:
         return _render(task, request.form, errors, 422)
     version = request.form.get("case_version", type=int)
     try:
-        result = complete_with_files(UUID(task["case_id"]), task_id, page_actor(), data,
-                                     uploads, version)
+        complete_with_files(case_id, task_id, page_actor(), data, uploads, version)
     except (InvalidInput, InvalidTaskData) as exc:
         return _render(task, request.form, messages(exc.details.get("errors") or {}), 422)
-    settle(result.position)
+    wrote()
     flash(f"Langkah “{task['name']}” selesai.", "sukses")
-    return redirect(url_for("pages_cases.show", case_id=task["case_id"]))
+    return redirect(url_for("pages_cases.show", case_id=case_id))

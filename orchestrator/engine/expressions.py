@@ -94,9 +94,9 @@ def _eval(node: ast.AST, data: Mapping[str, Any]) -> Any:  # noqa: C901, PLR0911
             return _BINARY[type(op)](_eval(left, data), _eval(right, data))
         case ast.Compare(left=left, ops=ops, comparators=comparators):
             current = _eval(left, data)
-            for op, comp in zip(ops, comparators, strict=True):
+            for comparison, comp in zip(ops, comparators, strict=True):
                 other = _eval(comp, data)
-                if not _COMPARE[type(op)](current, other):
+                if not _COMPARE[type(comparison)](current, other):
                     return False
                 current = other
             return True

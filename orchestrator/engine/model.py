@@ -82,7 +82,8 @@ def load_model(key: str, bpmn: bytes, roles: RoleRegistry) -> ProcessModel:
     tasks = _user_tasks(spec, lanes, errors)
     if errors:
         raise InvalidDefinition(f"{key}: BPMN cannot be deployed", errors=errors)
-    elements = {el.get("id"): el.get("name") or "" for el in process.iter() if el.get("id")}
+    elements = {element: el.get("name") or "" for el in process.iter()
+                if (element := el.get("id"))}
     return ProcessModel(
         key=key, name=process.get("name") or key, bpmn=bpmn,
         sha256=hashlib.sha256(bpmn).hexdigest(), spec=spec, subprocess_specs=subprocess_specs,

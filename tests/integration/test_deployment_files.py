@@ -190,8 +190,10 @@ def test_checkpoints_go_to_a_volume_of_their_own_that_the_api_reads() -> None:
 def test_dockerfile_entrypoint_exists(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ALUR_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("ALUR_PROJECTIONS_IN_PROCESS", "0")
+    from alur.serving import release_store
     from alur.wsgi import create
 
     app = create()
     assert app.test_client().get("/healthz").status_code == 200
     app.extensions["alur"].close()
+    release_store(app.extensions["alur"].config)

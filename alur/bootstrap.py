@@ -121,7 +121,8 @@ def _deploy_file(app: Orchestrator, key: str, bpmn: bytes, shown: str) -> Deploy
         versions = []
     sha256 = hashlib.sha256(bpmn).hexdigest()
     from_disk = [v for v in versions if _from_disk(v)]
-    last_disk, latest = (from_disk or [None])[-1], (versions or [None])[-1]
+    last_disk: dict[str, Any] | None = from_disk[-1] if from_disk else None
+    latest: dict[str, Any] | None = versions[-1] if versions else None
     if last_disk and latest and last_disk["sha256"] == sha256:
         since = f"{key}: file unchanged since v{last_disk['version']}"
         if latest["version"] == last_disk["version"]:

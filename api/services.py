@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from orchestrator.application import Orchestrator
+from orchestrator.checkpoints import Anchor
 from orchestrator.roles import RoleRegistry
 from orchestrator.worktime import Calendar
 from projections.queries import InboxQueries
@@ -51,3 +52,5 @@ class ApiServices(Protocol):
     def projections(self) -> Projections: ...
     @property
     def inbox(self) -> InboxQueries: ...
+
+    def anchor(self, public_key: str | None = None) -> Anchor: ...

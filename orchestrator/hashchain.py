@@ -64,6 +64,7 @@ class ChainedAggregate(Aggregate):
         def mutate(self, aggregate: Any) -> Any:
             # mutate, not apply: an event subclass overriding apply() cannot skip the chain
             mutated = super().mutate(aggregate)
+            assert mutated is not None  # a chained event always yields its aggregate
             mutated.head_hash = hash_of(self)
             return mutated
 

@@ -133,7 +133,7 @@ class StoreAudit:
             name = kind.name_of(first)
         except Exception:  # the chain check reports why; the id still names the stream
             return ""
-        if kind.aggregate is AccessLog and UUID(first.case_id) in names:
+        if isinstance(first, AccessLog.Opened) and UUID(first.case_id) in names:
             return f"case {names[UUID(first.case_id)]}"
         return name
 

@@ -49,7 +49,8 @@ class SnapshotSigner:
         return SignedSnapshot(originator_id=snapshot.originator_id,
                               originator_version=snapshot.originator_version,
                               timestamp=snapshot.timestamp, topic=snapshot.topic,
-                              state=snapshot.state, mac=self._mac(snapshot))
+                              state=snapshot.state,
+                              mac=self._mac(snapshot))  # type: ignore[call-arg]  # the library's dataclass metaclass adds it
 
     def is_valid(self, snapshot: Any) -> bool:
         """Whether this service wrote the snapshot and nothing in it changed since."""

@@ -1,11 +1,13 @@
 // The process owners' modeler: bpmn-js Modeler with the properties panel, the spiffworkflow
-// moddle extension (so spiffworkflow:properties survive save) and Indonesian labels.
-// Validation and deployment go to the page endpoints (session cookie + CSRF token).
+// moddle extension (so spiffworkflow:properties survive save), the form editor and Bahasa
+// Indonesia everywhere. Validation and deployment go to the page endpoints
+// (session cookie + CSRF token); the engine's English messages are shown in Indonesian.
 import BpmnModeler from 'bpmn-js/lib/Modeler';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
 import spiffDescriptor from './spiffworkflow.json';
 import SpiffPropertiesModule from './spiff-properties.js';
 import TranslateModule from './translate-id.js';
+import { engineMessage } from './engine-messages-id.js';
 
 function text(tag, content, className) {
   const el = document.createElement(tag);
@@ -18,7 +20,8 @@ function showResult(box, title, errors, warnings, ok) {
   box.replaceChildren();
   box.className = `hasil ${ok ? 'hasil-ok' : 'hasil-galat'}`;
   box.appendChild(text('p', title, 'hasil-judul'));
-  for (const [heading, items] of [['Galat', errors], ['Peringatan kesesuaian katalog', warnings]]) {
+  const translated = (errors || []).map(engineMessage);
+  for (const [heading, items] of [['Galat', translated], ['Peringatan kesesuaian katalog', warnings]]) {
     if (!items || !items.length) continue;
     box.appendChild(text('h3', `${heading} (${items.length})`));
     const list = document.createElement('ul');
@@ -73,7 +76,6 @@ async function deploy(modeler, opts, box) {
 export async function open(opts) {
   const modeler = new BpmnModeler({
     container: opts.container,
-    keyboard: { bindTo: document },
     propertiesPanel: { parent: opts.panel },
     additionalModules: [
       BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, SpiffPropertiesModule,

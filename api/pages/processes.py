@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from flask import render_template, request
 
 from api.auth import services
-from api.bpmn_compare import conflicts
+from api.bpmn_compare import conflicts, diff
 from api.bpmn_starter import starter_bpmn
 from api.pages.common import body_limit, page_actor, page_blueprint, permitted
 from api.process_admin import (
@@ -119,6 +120,31 @@ def modeler(key: str) -> Any:
 @body_limit(MAX_BODY)
 def check(key: str) -> Any:
     return validate_bpmn(key, bpmn_from_request(), indonesian=True)
+
+
+@bp.post("/proses/<key>/pratinjau")
+@permitted(may_deploy)
+@body_limit(MAX_BODY)
+def preview(key: str) -> Any:
+    """What deploying this BPMN would change against the latest version, without deploying."""
+    return deploy_preview(key, bpmn_from_request())
+
+
+def deploy_preview(key: str, bpmn: bytes) -> dict[str, Any]:
+    """The validation result plus the elements added, removed and changed against the latest
+    deployed version; a key never deployed would become version 1."""
+    checked = validate_bpmn(key, bpmn, indonesian=True)
+    empty: dict[str, Any] = {"added": [], "removed": [], "changed": []}
+    app = services().orchestrator
+    if key not in app.process_keys():
+        return {**checked, **empty, "new": True, "latest": None, "version": 1, "identical": False}
+    definition = app.definition(key)
+    latest = definition.latest
+    identical = hashlib.sha256(bpmn).hexdigest() == definition.versions[-1]["sha256"]
+    changes = diff(definition.bpmn[latest], bpmn.decode("utf-8"), key) if checked["valid"] \
+        else empty
+    return {**checked, **changes, "new": False, "latest": latest, "identical": identical,
+            "version": latest if identical else latest + 1}
 
 
 @bp.post("/proses/<key>/terapkan")

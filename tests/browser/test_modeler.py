@@ -49,6 +49,7 @@ def test_modify_deploy_and_run_new_and_old_versions(page: Any, server: Server) -
     assert "baris 2 (Task_2): duration '2 hari' berbeda dari katalog '1 hari'" in \
         result.inner_text()
     page.get_by_role("button", name="Terapkan sebagai versi baru").click()
+    page.get_by_role("dialog").get_by_role("button", name="Ya, terapkan versi 2").click()
     result.get_by_text("Versi 2 diterapkan.").wait_for()
     shot(page, "11-modeler-diterapkan")
 

@@ -70,6 +70,9 @@ def test_create_a_new_process_in_the_modeler_and_deploy_it(page: Any, server: Se
     shot(page, "14-proses-baru-modeler")
 
     page.get_by_role("button", name="Terapkan sebagai versi baru").click()
+    dialog = page.get_by_role("dialog")
+    assert "akan membuat versi 1" in dialog.inner_text()
+    dialog.get_by_role("button", name="Ya, buat versi 1").click()
     result = page.locator("#hasil")
     result.get_by_text("Versi 1 diterapkan.").wait_for()
     result.get_by_role("link", name=f"Lihat versi proses {KEY}").click()

@@ -10,9 +10,11 @@
     xml: data.bpmn,
     csrfToken: data.csrfToken,
     validateUrl: data.validateUrl,
+    previewUrl: data.previewUrl,
     deployUrl: data.deployUrl,
     validateButton: document.getElementById('periksa'),
     deployButton: document.getElementById('terapkan'),
+    dialog: document.getElementById('pratinjau'),
     deployedLink: data.deployedLink,
   });
 })();

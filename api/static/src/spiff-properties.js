@@ -1,18 +1,20 @@
-// Properties-panel group for the spiffworkflow:properties of a user task: the SOP row, activity,
-// requirements (kelengkapan), duration, output and the task's form (JSON Schema). Values are
-// written with commands, so undo works and the extension elements survive saveXML.
+// Properties-panel groups for the spiffworkflow:properties of a user task: the SOP row, activity,
+// requirements (kelengkapan), duration and output; and the task's form, edited as a list of
+// fields (form-editor.js). Values are written with commands, so undo works and the extension
+// elements survive saveXML.
 import { is } from 'bpmn-js/lib/util/ModelUtil';
 import {
   TextAreaEntry, TextFieldEntry, isTextAreaEntryEdited, isTextFieldEntryEdited,
 } from '@bpmn-io/properties-panel';
+import { formGroup } from './form-editor.js';
 
+// Labels are dictionary keys (translations-id.json), like every text of the modeler.
 export const FIELDS = [
-  { name: 'row', label: 'Baris SOP (row)', multiline: false },
-  { name: 'activity', label: 'Aktivitas (activity)', multiline: true },
-  { name: 'requirements', label: 'Kelengkapan/persyaratan (requirements)', multiline: true },
-  { name: 'duration', label: 'Waktu (duration), mis. "1 hari"', multiline: false },
+  { name: 'row', label: 'SOP row (row)', multiline: false },
+  { name: 'activity', label: 'Activity (activity)', multiline: true },
+  { name: 'requirements', label: 'Requirements (requirements)', multiline: true },
+  { name: 'duration', label: 'Duration (duration), e.g. "1 day"', multiline: false },
   { name: 'output', label: 'Output (output)', multiline: true },
-  { name: 'form', label: 'Formulir: JSON Schema (form)', multiline: true, json: true },
 ];
 
 function propertiesOf(bo) {
@@ -58,27 +60,15 @@ export function setProperty(injector, element, name, value) {
   injector.get('commandStack').execute('properties-panel.multi-command-executor', commands);
 }
 
-function validateJson(value) {
-  if (!value) return null;
-  try {
-    const form = JSON.parse(value);
-    return form && form.type === 'object' ? null : 'Skema harus berjenis "object".';
-  } catch (err) {
-    return `Bukan JSON yang sah: ${err.message}`;
-  }
-}
-
 function entry(injector, element, field) {
   return {
     id: `spiff-${field.name}`,
     element,
-    label: field.label,
+    label: injector.get('translate')(field.label),
     component: field.multiline ? TextAreaEntry : TextFieldEntry,
     isEdited: field.multiline ? isTextAreaEntryEdited : isTextFieldEntryEdited,
     debounce: injector.get('debounceInput'),
-    rows: field.json ? 8 : 3,
-    monospace: Boolean(field.json),
-    validate: field.json ? validateJson : undefined,
+    rows: 3,
     getValue: () => getProperty(element, field.name) || '',
     setValue: (value) => setProperty(injector, element, field.name, value || ''),
   };
@@ -93,11 +83,12 @@ class SpiffPropertiesProvider {
   getGroups(element) {
     return (groups) => {
       if (is(element, 'bpmn:UserTask')) {
+        const translate = this._injector.get('translate');
         groups.splice(1, 0, {
           id: 'spiffworkflow-properties',
-          label: 'Langkah SOP (spiffworkflow:properties)',
+          label: translate('SOP step (spiffworkflow:properties)'),
           entries: FIELDS.map((field) => entry(this._injector, element, field)),
-        });
+        }, formGroup(this._injector, element, getProperty, setProperty));
       }
       return groups;
     };

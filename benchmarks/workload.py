@@ -9,6 +9,7 @@ does one at a time. Keep ``make_batch`` in step with ``start_case`` when that ch
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -21,6 +22,7 @@ from orchestrator.engine import Engine, ProcessModel, load_model
 from orchestrator.registration import format_number
 from orchestrator.roles import RoleRegistry
 from orchestrator.standards import load_standards
+from tools.form_samples import sample
 
 PROCESS = "sop_9_3"
 BPMN_FILE = "bpmn/sop-9.3.bpmn"
@@ -33,9 +35,16 @@ def case_data(number: int) -> dict[str, Any]:
     return {"subjek": f"Pengaduan layanan publik nomor {number}", "nomor": number}
 
 
+@cache
+def _forms() -> dict[str, dict[str, Any]]:
+    return {element_id: task["form"] for element_id, task in load_sop_9_3().tasks.items()}
+
+
 def step_data(element_id: str) -> dict[str, Any]:
-    """What completing a step sends: the plenary decision (benar branch) or nothing."""
-    return {"keputusan_pleno": "benar"} if element_id == DECISION_TASK else {}
+    """What completing a step sends: what its form requires (generated from the schema) and,
+    at the plenary, the decision (benar branch)."""
+    answer = {"keputusan_pleno": "benar"} if element_id == DECISION_TASK else {}
+    return sample(_forms()[element_id], overrides=answer)
 
 
 def walk_steps(number: int, walk_every: int) -> int:

@@ -14,7 +14,7 @@ def validate_form(form: dict[str, Any], data: dict[str, Any]) -> None:
     validator = jsonschema.Draft202012Validator(form)
     errors: dict[str, list[str]] = {}
     for error in validator.iter_errors(data):
-        if error.validator == "required":
+        if error.validator == "required" and not error.absolute_path:  # nested: by path below
             for name in form.get("required", []):
                 if name not in data:
                     errors.setdefault(name, []).append("wajib diisi (required)")

@@ -27,7 +27,7 @@ def _render(task: dict[str, Any], values: dict[str, Any] | None = None,
     model, _ = app.model(case.process_key, case.process_version)
     return render_template(
         "tugas.html", task=task, fields=form_fields(task["form"]),
-        labels={f.name: f.label for f in form_fields(task["form"])} | {"lampiran": "Lampiran"},
+        labels={"lampiran": "Lampiran"} | {f.name: f.label for f in form_fields(task["form"])},
         attachments=accepts_attachments(task["form"]), limits=LIMITS,
         values=values or {}, errors=errors or {}, case_version=case.version,
         process_name=model.name, process_version=case.process_version,

@@ -8,6 +8,7 @@ import zlib
 from typing import Any
 
 from tests.conftest import Api
+from tools.form_samples import sample
 
 REPLAY_ONLY = {"at", "events"}
 
@@ -23,7 +24,8 @@ def walk_recording(api: Api, decision: str = "benar") -> tuple[str, list[dict[st
         claimed = api.post(f"/tasks/{task['id']}/claim", lane)
         assert claimed.status_code == 200, claimed.get_json()
         seen.append(api.get(f"/cases/{case_id}", "inspektur").get_json())
-        data = {"keputusan_pleno": decision} if task["element_id"] == "Task_7" else {}
+        data = sample(task["form"], overrides={"keputusan_pleno": decision}
+                      if task["element_id"] == "Task_7" else {})
         done = api.post(f"/tasks/{task['id']}/complete", lane, json={"data": data})
         assert done.status_code == 200, done.get_json()
         seen.append(api.get(f"/cases/{case_id}", "inspektur").get_json())

@@ -9,6 +9,7 @@ import pytest
 
 from tests.api.test_sop_9_3_http import inbox_task, start_complaint
 from tests.conftest import Api
+from tools.form_samples import sample
 
 
 @pytest.fixture
@@ -59,7 +60,8 @@ def test_data_failing_the_form_names_each_field(api: Api, head) -> None:
     position = case["position"]
     for user in ["pelapor", "admin", "sekretaris", "unit_pengaduan", "sekretaris", "rapat_pleno"]:
         task = inbox_task(api, user, case["id"], position)
-        done = api.post(f"/tasks/{task['id']}/complete", user, json={"data": {}})
+        done = api.post(f"/tasks/{task['id']}/complete", user,
+                        json={"data": sample(task["form"])})
         position = done.get_json()["position"]
     decision = inbox_task(api, "rapat_pleno", case["id"], position)
     assert decision["form"]["properties"]["keputusan_pleno"]["enum"] == ["benar", "tidak_benar"]
@@ -128,6 +130,31 @@ def test_deeply_nested_or_odd_values_are_handled(api: Api, head) -> None:
         cursor["a"] = {}
         cursor = cursor["a"]
     for data in ({"catatan": nested}, {"catatan": None}, {"catatan": 1e308}, {"\u0000": 1}):
-        response = api.post(f"/tasks/{task['id']}/complete", "pelapor", json={"data": data})
+        response = api.post(f"/tasks/{task['id']}/complete", "pelapor",
+                            json={"data": sample(task["form"], overrides=data)})
         assert response.status_code == 422, (data, response.get_json())
     assert head() == before
+
+
+def test_typed_fields_refuse_what_their_kind_does_not_allow(api: Api, head) -> None:
+    """SOP 9.8 row 1 over the JSON API: the same schema as the page (a Rupiah amount is an
+    integer, a date is YYYY-MM-DD, the contract is a required document)."""
+    created = api.post("/cases", "pbj", json={"process": "sop_9_8", "data": {"subjek": "Laptop"}})
+    assert created.status_code == 201, created.get_json()
+    (task,) = created.get_json()["open_tasks"]
+    good = sample(task["form"])
+    before = head()
+    for wrong, field in (({"nilai_kontrak": "Rp 1.250.000"}, "nilai_kontrak"),
+                         ({"nilai_kontrak": -5}, "nilai_kontrak"),
+                         ({"tanggal_kontrak": "3 Februari 2025"}, "tanggal_kontrak"),
+                         ({"nomor_kontrak": ""}, "nomor_kontrak"),
+                         ({"lampiran": []}, "lampiran")):
+        body = _problem(api.post(f"/tasks/{task['id']}/complete", "pbj",
+                                 json={"data": {**good, **wrong}}), 422)
+        assert field in body["errors"], (wrong, body)
+    missing = {k: v for k, v in good.items() if k != "lampiran"}
+    body = _problem(api.post(f"/tasks/{task['id']}/complete", "pbj", json={"data": missing}), 422)
+    assert "lampiran" in body["errors"]
+    assert head() == before
+    done = api.post(f"/tasks/{task['id']}/complete", "pbj", json={"data": good})
+    assert done.status_code == 200, done.get_json()

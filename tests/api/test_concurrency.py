@@ -10,6 +10,7 @@ from orchestrator.passwords import hash_password
 from orchestrator.users import User
 from tests.api.test_sop_9_3_http import inbox_task, start_complaint
 from tests.conftest import Api
+from tools.form_samples import sample
 
 
 def _second_pelapor(api: Api) -> None:
@@ -31,7 +32,7 @@ def test_simultaneous_completions_one_wins(api: Api) -> None:
         client = api.client.application.test_client()
         barrier.wait()
         response = client.post(f"/api/v1/tasks/{task['id']}/complete", headers=headers[user],
-                               json={"data": {"catatan": user}})
+                               json={"data": sample(task["form"], overrides={"catatan": user})})
         results[user] = (response.status_code, response.get_json())
 
     threads = [threading.Thread(target=complete, args=(u,)) for u in users]
@@ -53,7 +54,7 @@ def test_stale_if_match_is_refused_without_writing(api: Api) -> None:
     task = inbox_task(api, "pelapor", case["id"], case["position"])
     stale = f'"{case["case_version"] - 1}"'
     response = api.post(f"/tasks/{task['id']}/complete", "pelapor",
-                        json={"data": {}}, headers={"If-Match": stale})
+                        json={"data": sample(task["form"])}, headers={"If-Match": stale})
     assert response.status_code == 409
     assert response.mimetype == "application/problem+json"
     assert "version" in response.get_json()["detail"]
@@ -67,7 +68,8 @@ def test_task_claimed_by_another_user_is_409(api: Api) -> None:
     task = inbox_task(api, "pelapor", case["id"], case["position"])
     claimed = api.post(f"/tasks/{task['id']}/claim", "pelapor")
     assert claimed.status_code == 200
-    other = api.post(f"/tasks/{task['id']}/complete", "pelapor2", json={"data": {}})
+    other = api.post(f"/tasks/{task['id']}/complete", "pelapor2",
+                     json={"data": sample(task["form"])})
     assert other.status_code == 409
     assert other.get_json()["holder"] == "pelapor"
     after = claimed.get_json()["position"]

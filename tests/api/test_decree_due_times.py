@@ -17,6 +17,7 @@ from orchestrator.worktime import Calendar, Duration
 from tests.api.test_portal import page_login, report
 from tests.conftest import Api
 from tests.processes import decree
+from tools.form_samples import sample
 
 
 def _start(api: Api, process: str, data: dict[str, Any], user: str) -> dict[str, Any]:
@@ -31,7 +32,7 @@ def _complete(services: Services, case_id: str, data: dict[str, Any] | None = No
     (task,) = app.get_case(UUID(case_id)).open_tasks.values()
     actor = Actor(f"demo-{task.lane}", frozenset({task.lane}))
     return app.complete_task(CompleteTask(UUID(case_id), UUID(task.task_id), actor,
-                                          data or {})).position
+                                          sample(task.form, overrides=data))).position
 
 
 def _open_task(api: Api, user: str, case_id: str, position: int) -> dict[str, Any]:

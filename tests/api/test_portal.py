@@ -244,3 +244,31 @@ def test_only_the_handling_role_sees_a_wbs_reporter_on_the_case_page(
     assert "Andi Rahasia" not in pages["admin"] and "[disamarkan]" in pages["admin"]
     reads = services.orchestrator.events.get(access_log_id(case.id))
     assert [e.actor for e in reads if hasattr(e, "actor")][-2:] == ["unit_wbs", "admin"]
+
+
+@pytest.mark.parametrize("kind, body", [
+    ("pengaduan", COMPLAINT),
+    ("wbs", {"subjek": "Pungutan liar", "uraian": "Ada permintaan uang di loket layanan.",
+             "pelapor_nama": "Andi", "pelapor_kontak": "andi@example.id"}),
+    ("wbs", {"subjek": "Pungutan liar", "uraian": "Ada permintaan uang di loket layanan.",
+             "anonim": True}),
+    ("gratifikasi", {"pelapor_nama": "Rina", "pelapor_kontak": "0812000111",
+                     "jenis_laporan": "penerimaan", "subjek": "Bingkisan rekanan",
+                     "uraian": "Menerima bingkisan dari rekanan.",
+                     "nilai_perkiraan": "± Rp 500.000"}),
+])
+def test_the_portal_fills_the_reporters_form_from_the_report(
+        client: FlaskClient, services: Services, kind: str, body: dict[str, Any]) -> None:
+    """The first row's fields (the report's subject and text, the reporter where the process
+    is not sensitive) come from the submission; a sealed identity never enters the task."""
+    response = report(client, kind, body)
+    assert response.status_code == 201, response.get_json()
+    case = case_of(services, response.get_json()["registration"])
+    (done,) = [e for e in services.orchestrator.case_events(case.id)
+               if e.type_name == "TaskCompleted"]
+    assert (done.element_id, done.actor) == ("Task_1", "portal")
+    assert done.data["subjek"] == body["subjek"] and done.data["uraian"] == body["uraian"]
+    if case.sealed or kind == "wbs":
+        assert not [k for k in done.data if k.startswith("pelapor")]
+    else:
+        assert done.data["pelapor_nama"] == body["pelapor_nama"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alur.config import PROJECT_ROOT
 from tests.conftest import Api
+from tools.form_samples import sample
 
 SOP_9_3 = (PROJECT_ROOT / "processes" / "bpmn" / "sop-9.3.bpmn").read_text(encoding="utf-8")
 P = "/processes/sop_9_3"
@@ -106,8 +107,9 @@ def test_running_cases_keep_their_version(api: Api) -> None:
     api.post(f"{P}/versions", "pemilik_proses", json={"bpmn": changed()})
     new = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {}}).get_json()
     assert (old["version"], new["version"]) == (1, 2)
-    task = old["open_tasks"][0]["id"]
-    done = api.post(f"/tasks/{task}/complete", "pelapor", json={"data": {}})
+    task = old["open_tasks"][0]
+    done = api.post(f"/tasks/{task['id']}/complete", "pelapor",
+                    json={"data": sample(task["form"])})
     assert done.status_code == 200, done.get_json()
     assert api.get(f"/cases/{old['id']}", "admin").get_json()["version"] == 1
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Api
+from tools.form_samples import sample
 
 EXPECTED_LANES = {
     "Task_1": "pelapor", "Task_2": "admin", "Task_3": "sekretaris", "Task_4": "unit_pengaduan",
@@ -45,8 +46,8 @@ def walk(api: Api, decision: str) -> tuple[str, list[str]]:
         assert task["form"]["type"] == "object"
         claimed = api.post(f"/tasks/{task['id']}/claim", lane)
         assert claimed.status_code == 200, claimed.get_json()
-        data = {"keputusan_pleno": decision} if task["element_id"] == "Task_7" else {
-            "catatan": f"selesai oleh {lane}"}
+        data = sample(task["form"], overrides={"keputusan_pleno": decision}
+                      if task["element_id"] == "Task_7" else {"catatan": f"selesai oleh {lane}"})
         completed = api.post(f"/tasks/{task['id']}/complete", lane, json={"data": data},
                              headers={"If-Match": claimed.headers["ETag"]})
         assert completed.status_code == 200, completed.get_json()

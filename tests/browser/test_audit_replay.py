@@ -10,6 +10,7 @@ from uuid import UUID
 
 from orchestrator.commands import Actor, CompleteTask, StartCase
 from tests.browser.conftest import Server, login, shot
+from tools.form_samples import sample
 
 
 def finished_case(server: Server) -> Any:
@@ -18,7 +19,8 @@ def finished_case(server: Server) -> Any:
                                       Actor("admin", frozenset({"admin"}))))
     while (case := app.get_case(result.case_id)).status == "active":
         (task,) = case.open_tasks.values()
-        data = {"keputusan_pleno": "tidak_benar"} if task.element_id == "Task_7" else {}
+        data = sample(task.form, overrides={"keputusan_pleno": "tidak_benar"}
+                      if task.element_id == "Task_7" else {})
         app.complete_task(CompleteTask(case.id, UUID(task.task_id),
                                        Actor(task.lane, frozenset({task.lane})), data))
     server.services.projections.catch_up()

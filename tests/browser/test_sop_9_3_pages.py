@@ -4,10 +4,11 @@ its lane's demo user in the browser, and the citizen tracks it to the end."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from tests.browser.conftest import PHONE, Server, login, shot
+from tests.browser.conftest import PHONE, Server, fill_form, login, shot
 
 LANES = {"Task_2": "admin", "Task_3": "sekretaris", "Task_4": "unit_pengaduan",
          "Task_5": "sekretaris", "Task_6": "rapat_pleno", "Task_7": "rapat_pleno",
@@ -27,7 +28,8 @@ def complain(page: Any) -> tuple[str, str]:
     return registration, code
 
 
-def do_step(page: Any, user: str, registration: str, element_id: str) -> None:
+def do_step(page: Any, user: str, registration: str, element_id: str,
+            form: dict[str, Any], document: Path) -> None:
     login(page, user)
     page.get_by_label("Cari nomor registrasi atau perihal").fill(registration)
     page.get_by_role("button", name="Terapkan").click()
@@ -36,6 +38,9 @@ def do_step(page: Any, user: str, registration: str, element_id: str) -> None:
     page.wait_for_url("**/tugas/*")
     if element_id == "Task_7":
         page.get_by_role("radio", name="Benar (Y)").check()
+    if element_id == "Task_9":
+        page.get_by_role("radio", name="Laporan lanjut").check()
+    fill_form(page, form, document)
     page.get_by_label("Catatan").fill(f"Dikerjakan oleh {user}")
     page.get_by_role("button", name="Selesaikan langkah").click()
     page.wait_for_url("**/kasus/*")
@@ -48,7 +53,10 @@ def case_of(server: Server, registration: str) -> UUID:
     return UUID(page.items[0]["case_id"])
 
 
-def test_a_complaint_followed_to_its_end_through_the_pages(page: Any, server: Server) -> None:
+def test_a_complaint_followed_to_its_end_through_the_pages(page: Any, server: Server,
+                                                           tmp_path: Path) -> None:
+    document = tmp_path / "laporan.pdf"
+    document.write_bytes(b"%PDF-1.4 laporan\n")
     registration, code = complain(page)
     assert re.fullmatch(r"9\.3/\d{5}/20\d\d", registration)
     case_id = case_of(server, registration)
@@ -57,7 +65,7 @@ def test_a_complaint_followed_to_its_end_through_the_pages(page: Any, server: Se
     while (case := app.get_case(case_id)).status == "active":
         (task,) = case.open_tasks.values()
         assert task.lane == LANES[task.element_id]
-        do_step(page, task.lane, registration, task.element_id)
+        do_step(page, task.lane, registration, task.element_id, task.form, document)
         done.append(task.element_id)
         if task.element_id == "Task_4":
             shot(page, "06-kasus-sedang-berjalan")

@@ -8,24 +8,9 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from orchestrator.commands import Actor, CompleteTask, DeployProcess, StartCase
-from tests.browser.conftest import PHONE, Server, login, shot
-
-LAMPIRAN = ('"lampiran":{"type":"array","title":"Lampiran","items":{"type":"object",'
-            '"properties":{"nama":{"type":"string"},"sha256":{"type":"string"},'
-            '"ukuran":{"type":"integer"}}}},')
-
-
-def with_attachments(server: Server) -> None:
-    """Deploy a version of SOP 9.3 whose first step's form accepts ``lampiran``."""
-    path = server.services.config.processes_dir / "bpmn" / "sop-9.3.bpmn"
-    xml = path.read_text(encoding="utf-8")
-    first = xml.index('name="form"')
-    head, tail = xml[:first], xml[first:]
-    tail = tail.replace('"properties":{', '"properties":{' + LAMPIRAN, 1)
-    server.services.orchestrator.deploy(DeployProcess(
-        "sop_9_3", (head + tail).encode("utf-8"), Actor("pemilik_proses",
-                                                        frozenset({"pemilik_proses"}))))
+from orchestrator.commands import Actor, CompleteTask, StartCase
+from tests.browser.conftest import PHONE, Server, fill_form, login, shot
+from tools.form_samples import sample
 
 
 def start_complaint(server: Server, subject: str) -> Any:
@@ -54,7 +39,6 @@ def test_forms_without_csrf_token_are_refused(page: Any, server: Server) -> None
 
 def test_log_in_claim_and_complete_a_task_with_attachment(page: Any, server: Server,
                                                          tmp_path: Path) -> None:
-    with_attachments(server)
     case = start_complaint(server, "Antrean layanan terlalu lama")
     login(page, "pelapor")
     row = page.get_by_role("row").filter(has_text=case.registration)
@@ -68,8 +52,9 @@ def test_log_in_claim_and_complete_a_task_with_attachment(page: Any, server: Ser
         assert page.locator("dt", has_text=label).count() == 1
     document = tmp_path / "bukti-antrean.pdf"
     document.write_bytes(b"%PDF-1.4 bukti antrean\n")
+    fill_form(page, case.open_tasks[next(iter(case.open_tasks))].form, document)
     page.get_by_label("Catatan").fill("Laporan disampaikan di loket")
-    page.get_by_label("Lampiran dokumen langkah ini").set_input_files(str(document))
+    page.get_by_label("Berkas laporan pengaduan").set_input_files(str(document))
     shot(page, "03-tugas")
     page.get_by_role("button", name="Selesaikan langkah").click()
     page.wait_for_url(f"**/kasus/{case.id}")
@@ -120,4 +105,5 @@ def walk_to(server: Server, case_id: Any, element_id: str) -> None:
             server.services.projections.catch_up()
             return
         app.complete_task(CompleteTask(case_id, UUID(task.task_id),
-                                       Actor(task.lane, frozenset({task.lane})), {}))
+                                       Actor(task.lane, frozenset({task.lane})),
+                                       sample(task.form)))

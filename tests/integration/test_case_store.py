@@ -14,9 +14,16 @@ from orchestrator.case import Case
 from orchestrator.commands import Actor, ClaimTask, CompleteTask, ReleaseTask, StartCase
 from orchestrator.errors import StaleCaseVersion
 from orchestrator.hashchain import GENESIS, event_hash
+from tools.form_samples import sample
 
 ALL = Actor("tester", frozenset({"pelapor", "admin", "sekretaris", "unit_pengaduan",
                                   "rapat_pleno"}))
+
+
+def first_step(app: object, case_id: UUID, **answer: str) -> dict[str, object]:
+    """Valid data for the case's one open task (SOP 9.3 row 1 asks for the report)."""
+    (task,) = app.get_case(case_id).open_tasks.values()
+    return sample(task.form, overrides=answer)
 
 
 def test_loading_a_long_case_uses_snapshots_and_equals_replay(services: Services) -> None:
@@ -33,7 +40,7 @@ def test_loading_a_long_case_uses_snapshots_and_equals_replay(services: Services
         replayed = event.mutate(replayed)
     assert loaded.version == replayed.version == 63  # started, deadline, activated + 60
     assert loaded.head_hash == replayed.head_hash
-    app.complete_task(CompleteTask(case_id, task, ALL, {}))
+    app.complete_task(CompleteTask(case_id, task, ALL, first_step(app, case_id)))
     assert app.get_case(case_id).open_tasks  # the engine state survived the snapshot
 
 
@@ -41,11 +48,12 @@ def test_case_as_it_stood_after_event_n(services: Services) -> None:
     app = services.orchestrator
     case_id = app.start_case(StartCase("sop_9_3", {}, ALL)).case_id
     first = next(iter(app.get_case(case_id).open_tasks))
-    app.complete_task(CompleteTask(case_id, UUID(first), ALL, {"catatan": "ok"}))
+    data = first_step(app, case_id, catatan="ok")
+    app.complete_task(CompleteTask(case_id, UUID(first), ALL, data))
     at_two = app.get_case(case_id, version=3)  # started, deadline set, task activated
     assert list(at_two.open_tasks) == [first]
     now = app.get_case(case_id)
-    assert first not in now.open_tasks and now.data == {"catatan": "ok"}
+    assert first not in now.open_tasks and now.data == data
 
 
 def test_stale_expected_version_is_refused(services: Services) -> None:
@@ -74,7 +82,7 @@ def test_every_event_links_to_its_predecessor(services: Services) -> None:
     app = services.orchestrator
     case_id = app.start_case(StartCase("sop_9_3", {"x": 1}, ALL)).case_id
     task = UUID(next(iter(app.get_case(case_id).open_tasks)))
-    app.complete_task(CompleteTask(case_id, task, ALL, {}))
+    app.complete_task(CompleteTask(case_id, task, ALL, first_step(app, case_id)))
     events = app.case_events(case_id)
     previous = GENESIS
     for event in events:
@@ -108,7 +116,7 @@ def test_a_cached_case_follows_what_another_process_wrote(services: Services) ->
         task = UUID(next(iter(here.get_case(case_id).open_tasks)))  # cached here at version 3
         there.claim_task(ClaimTask(case_id, task, ALL))
         there.release_task(ReleaseTask(case_id, task, ALL))
-        there.complete_task(CompleteTask(case_id, task, ALL, {}))
+        there.complete_task(CompleteTask(case_id, task, ALL, first_step(there, case_id)))
         assert here.get_case(case_id).version == there.get_case(case_id).version == 7
         with pytest.raises(StaleCaseVersion):  # a stale command is still refused here
             here.claim_task(ClaimTask(case_id, task, ALL, expected_version=3))

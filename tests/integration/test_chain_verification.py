@@ -14,6 +14,7 @@ from orchestrator.audit import Auditor
 from orchestrator.commands import Actor, CompleteTask, StartCase
 from tests.conftest import Api
 from tests.integration.rawstore import RawStore
+from tools.form_samples import sample
 
 ALL = Actor("tester", frozenset({"pelapor", "admin", "sekretaris", "unit_pengaduan"}))
 
@@ -23,8 +24,9 @@ def walked_case(services: Services, steps: int = 3) -> UUID:
     app = services.orchestrator
     case_id = app.start_case(StartCase("sop_9_3", {"subjek": "Antrian"}, ALL)).case_id
     for n in range(1, steps + 1):
-        task = UUID(next(iter(app.get_case(case_id).open_tasks)))
-        app.complete_task(CompleteTask(case_id, task, ALL, {"catatan": f"selesai {n}"}))
+        (task,) = app.get_case(case_id).open_tasks.values()
+        app.complete_task(CompleteTask(case_id, UUID(task.task_id), ALL,
+                                       sample(task.form, overrides={"catatan": f"selesai {n}"})))
     return case_id
 
 

@@ -11,6 +11,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from alur.bootstrap import Services
 from orchestrator.commands import Actor, CancelCase, ClaimTask, CompleteTask, StartCase
 from orchestrator.worktime import Calendar, Duration
+from tools.form_samples import sample
 
 EVERYONE = Actor("tester", frozenset({"pelapor", "admin", "sekretaris", "unit_pengaduan",
                                       "rapat_pleno", "administrator"}))
@@ -23,7 +24,8 @@ def _advance(services: Services, case_id: UUID, steps: int, decision: str = "ben
         if case.status != "active":
             return
         task = next(iter(case.open_tasks.values()))
-        data = {"keputusan_pleno": decision} if task.element_id == "Task_7" else {}
+        data = sample(task.form, overrides={"keputusan_pleno": decision}
+                      if task.element_id == "Task_7" else {})
         app.complete_task(CompleteTask(case_id, UUID(task.task_id), EVERYONE, data))
 
 

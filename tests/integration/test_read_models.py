@@ -7,6 +7,7 @@ from uuid import UUID
 
 from alur.bootstrap import Services
 from orchestrator.commands import Actor, ClaimTask, CompleteTask, StartCase
+from tools.form_samples import sample
 
 STAFF = Actor("staf", frozenset({"pelapor", "admin", "sekretaris", "unit_pengaduan",
                                  "rapat_pleno"}))
@@ -20,8 +21,9 @@ def _start(services: Services, subject: str) -> UUID:
 
 def _step(services: Services, case_id: UUID, data: dict | None = None) -> None:
     app = services.orchestrator
-    task = next(iter(app.get_case(case_id).open_tasks))
-    app.complete_task(CompleteTask(case_id, UUID(task), STAFF, data or {}))
+    task = next(iter(app.get_case(case_id).open_tasks.values()))
+    app.complete_task(CompleteTask(case_id, UUID(task.task_id), STAFF,
+                                   sample(task.form, overrides=data)))
 
 
 def test_inbox_views_search_and_pages(services: Services) -> None:

@@ -19,6 +19,7 @@ import pytest
 from alur.bootstrap import bootstrap
 from alur.config import Config
 from tests.integration.cluster import Cluster, call, login
+from tools.form_samples import sample
 
 pytestmark = pytest.mark.parametrize(
     "config", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
@@ -45,9 +46,11 @@ def test_races_and_kill_9(cluster: Cluster, config: Config) -> None:
         status, case = call(a, "/cases", {"process": "sop_9_3", "data": {}}, admin)
         assert status == 201
         path = f"/tasks/{case['open_tasks'][0]['id']}/complete"
+        data = {"data": sample(case["open_tasks"][0]["form"])}
         with ThreadPoolExecutor(8) as pool:
             results = list(pool.map(
-                lambda i, path=path: call((a, b)[i % 2], path, {"data": {}}, pelapor), range(8)))
+                lambda i, path=path, data=data: call((a, b)[i % 2], path, data, pelapor),
+                range(8)))
         assert sorted(code for code, _ in results) == [200] + [409] * 7, results
 
     # 2. load on both servers; kill -9 a server and the runner in the middle; restart them
@@ -61,8 +64,9 @@ def test_races_and_kill_9(cluster: Cluster, config: Config) -> None:
                 if status != 201:
                     continue
                 acknowledged.append({"case": body["id"], "version": body["case_version"]})
-                task = body["open_tasks"][0]["id"]
-                status, done = call(port, f"/tasks/{task}/complete", {"data": {}}, pelapor)
+                task = body["open_tasks"][0]
+                status, done = call(port, f"/tasks/{task['id']}/complete",
+                                    {"data": sample(task["form"])}, pelapor)
                 if status == 200:
                     acknowledged.append({"case": done["case_id"], "version": done["case_version"]})
             except OSError:

@@ -32,6 +32,7 @@ from orchestrator.case import Case
 from projections.queries import InboxQueries
 from projections.runner import Projections
 from tests.integration.cluster import Cluster, call, healthz, login, request
+from tools.form_samples import sample
 
 pytestmark = pytest.mark.parametrize(
     "config", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
@@ -125,7 +126,8 @@ class Load:
             status, claimed = call(write, f"/tasks/{task['id']}/claim",
                                    {"case_version": case["case_version"]}, token)
             assert status == 200, claimed
-            data = {"catatan": f"langkah {task['element_id']} kasus {n}"}
+            data = sample(task["form"],
+                          overrides={"catatan": f"langkah {task['element_id']} kasus {n}"})
             if "keputusan_pleno" in task["form"]["properties"]:
                 data["keputusan_pleno"] = "benar" if n % 4 < 2 else "tidak_benar"
             status, done = call(write, f"/tasks/{task['id']}/complete",

@@ -1,7 +1,9 @@
 """Walk every process through the real application service until every sequence flow is taken.
 
-Each decision answer gets its own case (first visit takes that answer, later visits and other
-decisions take a forward answer, so loops back to "perbaikan" end). Every case must end, and
+Every form is filled with valid data generated from its schema (tools/form_samples.py), all
+fields, optional ones included. Each decision answer gets its own case (first visit takes
+that answer, later visits and other decisions take a forward answer, so loops back to
+"perbaikan" end). Every case must end, and
 every task must be offered only to its lane's role.
 """
 
@@ -20,6 +22,7 @@ from alur.config import Config
 from orchestrator.commands import Actor, CompleteTask, StartCase
 from orchestrator.policy import REPORTER_LANES
 from tests.processes.catalogue import bind, flowcharts
+from tools.form_samples import sample
 
 ROOT = Path(__file__).resolve().parents[2] / "processes"
 MAX_STEPS = 300
@@ -53,16 +56,14 @@ def _forward(row: dict[str, Any]) -> str:
 
 def _answer(form: dict[str, Any], row: dict[str, Any], plan: dict[int, str],
             seen: set[int]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
+    """Valid data for every field of the form (generated from its schema), and the answer."""
     decision = row.get("decision")
+    answer = {}
     if decision:
         first = row["step"] not in seen
-        data[decision["field"]] = plan.get(row["step"]) if first and row["step"] in plan \
+        answer[decision["field"]] = plan.get(row["step"]) if first and row["step"] in plan \
             else _forward(row)
-    for name in form.get("required", []):
-        spec = form["properties"].get(name, {})
-        data.setdefault(name, spec.get("minimum", 1) if spec.get("type") == "integer" else "x")
-    return data
+    return sample(form, complete=True, overrides=answer)
 
 
 def start_data(services: Services, key: str) -> dict[str, Any]:

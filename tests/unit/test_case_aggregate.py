@@ -12,6 +12,7 @@ from orchestrator.commands import Actor
 from orchestrator.engine import Engine, load_model
 from orchestrator.errors import InvalidTaskData, NotInLane, TaskClaimedByOther, TaskNotReady
 from orchestrator.roles import RoleRegistry
+from tools.form_samples import sample
 
 ROOT = Path(__file__).resolve().parents[2] / "processes"
 MODEL = load_model("sop_9_3", (ROOT / "bpmn" / "sop-9.3.bpmn").read_bytes(),
@@ -31,6 +32,12 @@ def only_task(case: Case) -> UUID:
     return UUID(task_id)
 
 
+def filled(case: Case, **answer: str) -> dict[str, object]:
+    """Valid data for the only open task's form (its required fields), plus ``answer``."""
+    (task,) = case.open_tasks.values()
+    return sample(task.form, overrides=answer)
+
+
 def test_start_activates_the_pelapor_task() -> None:
     case = Case.start(MODEL, 1, {}, ANYONE, ENGINE)
     events = case.collect_events()
@@ -40,17 +47,18 @@ def test_start_activates_the_pelapor_task() -> None:
 
 def test_complete_records_completion_then_next_activation() -> None:
     case = new_case()
-    case.complete_task(only_task(case), {"catatan": "ok"}, ANYONE, MODEL, ENGINE)
+    data = filled(case, catatan="ok")
+    case.complete_task(only_task(case), data, ANYONE, MODEL, ENGINE)
     events = case.collect_events()
     assert [e.type_name for e in events] == ["TaskCompleted", "TaskActivated"]
-    assert events[0].actor == "u" and events[0].data == {"catatan": "ok"}
+    assert events[0].actor == "u" and events[0].data == data
     assert events[1].lane == "admin"
 
 
 def test_plenary_tidak_benar_takes_the_gateway_and_ends() -> None:
     case = new_case()
     for _ in range(6):
-        case.complete_task(only_task(case), {}, ANYONE, MODEL, ENGINE)
+        case.complete_task(only_task(case), filled(case), ANYONE, MODEL, ENGINE)
     case.collect_events()
     case.complete_task(only_task(case), {"keputusan_pleno": "tidak_benar"}, ANYONE, MODEL, ENGINE)
     events = case.collect_events()

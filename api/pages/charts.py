@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 BAR_SPAN = 76.0  # per cent of the width a longest bar takes; the value text follows it
 LABEL_H, BAR_H, BAR_GAP, ROW_GAP, TOP = 18, 14, 3, 10, 6
-LABEL_CHARS = 60
+LABEL_CHARS = 44  # fits a 390-px phone at 13 px
 
 
 @dataclass(frozen=True)
@@ -64,12 +64,15 @@ def bar_chart(chart_id: str, title: str, description: str, series: Sequence[Seri
         bar_y = y + LABEL_H
         for s in series:
             value = values.get(s.key)
-            bars.append(Bar(s, value, bar_y, BAR_SPAN * (value or 0) / top,
-                            f"{number(value)} {unit}".strip() if value is not None else "—"))
+            # the number alone beside the bar (the unit is in the title and the table)
+            bars.append(Bar(s, value, bar_y, BAR_SPAN * (value or 0) / top, number(value)))
             bar_y += BAR_H + BAR_GAP
         laid.append(Row(label, _shorten(label), y, bars))
         y = bar_y + ROW_GAP
-    ticks = [(BAR_SPAN * f, number(top * f)) for f in (0, 0.5, 1)]
+    ticks: list[tuple[float, str]] = []
+    for f in (0, 0.5, 1):  # a half that rounds to a whole already shown is left out
+        if number(top * f) not in (text for _, text in ticks):
+            ticks.append((BAR_SPAN * f, number(top * f)))
     return Chart(chart_id, title, description, unit, list(series), laid, y + 16, ticks)
 
 

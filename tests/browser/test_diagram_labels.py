@@ -33,7 +33,7 @@ def overlapping(boxes: list[dict[str, Any]], slack: float = 0.5) -> list[str]:
         dx = min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"])
         dy = min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"])
         if dx > slack and dy > slack:
-            found.append(f"{a['id']} “{a['text'][:30]}” × {b['id']} “{b['text'][:30]}”")
+            found.append(f"{a['id']} “{a['text'][:30]}” overlaps {b['id']} “{b['text'][:30]}”")
     return found
 
 

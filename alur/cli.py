@@ -263,7 +263,7 @@ def cmd_audit_export(services: Services, args: argparse.Namespace) -> int:
     what = f"export.{args.format} (cli)"
     doc = export_document(services.orchestrator, args.case_id, actor, what)
     if args.format == "pdf":
-        args.output.write_bytes(render_pdf(doc))
+        args.output.write_bytes(render_pdf(doc, services.orchestrator))
     else:
         args.output.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"{args.output}: {len(doc['events'])} events, head {doc['verification']['head_hash']}")

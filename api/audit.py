@@ -71,7 +71,7 @@ def export_pdf(case_id: UUID) -> Response:
     actor = current_actor()
     readable_case(case_id, actor)
     doc = export_document(services().orchestrator, case_id, actor, "export.pdf")
-    return Response(render_pdf(doc), mimetype="application/pdf",
+    return Response(render_pdf(doc, services().orchestrator), mimetype="application/pdf",
                     headers=_attachment(case_id, "pdf"))
 
 

@@ -168,6 +168,23 @@ class InboxQueries:
         return {"tasks": [_json(t, "form", "properties", "summary") for t in tasks],
                 "cases": [_json(c, "summary") for c in cases], "by_role": by_role}
 
+    def workload(self, now: datetime | None = None,
+                 processes: list[str] | None = None) -> list[dict[str, Any]]:
+        """Open (ready) tasks per lane, and how many of them are past their due time."""
+        params: dict[str, Any] = {"now": utc(now or datetime.now(UTC))}
+        scope = ""
+        if processes is not None:
+            names, more = _in("p", processes)
+            scope = f" AND t.process IN ({names})"
+            params.update(more)
+        rows = self.view.rows(
+            "SELECT t.lane, COUNT(*) AS open,"
+            " SUM(CASE WHEN t.due_at < :now THEN 1 ELSE 0 END) AS overdue"
+            f" FROM inbox_tasks t WHERE t.state = 'ready'{scope} GROUP BY t.lane"
+            " ORDER BY t.lane", params)
+        return [{"lane": r["lane"], "open": int(r["open"]), "overdue": int(r["overdue"] or 0)}
+                for r in rows]
+
     def dashboard(self, process: str | None = None, now: datetime | None = None,
                   processes: list[str] | None = None) -> list[dict[str, Any]]:
         """Per process: open, completed, overdue, cycle time; per step: where cases wait."""

@@ -243,7 +243,8 @@ def render(doc: dict, chart: dict) -> str:
     for row in chart["rows"]:
         if row["lane"] not in lanes:
             lanes.append(row["lane"])
-    lane_y = {lane: 40 + i * LANE_H for i, lane in enumerate(lanes)}
+    lane_h = _lane_height(names, lanes, _participant_name(doc, chart))
+    lane_y = {lane: 40 + i * lane_h for i, lane in enumerate(lanes)}
     width = LEFT + (max(n.col for n in nodes) + 1) * COL_W + 40
     pid = chart["key"]
     by_id = {n.id: n for n in nodes}
@@ -251,7 +252,7 @@ def render(doc: dict, chart: dict) -> str:
     def box(n: Node) -> tuple[int, int, int, int]:
         w, h = {"userTask": (TASK_W, TASK_H), "exclusiveGateway": (GW, GW)}.get(n.kind, (EV, EV))
         cx = LEFT + 30 + n.col * COL_W + TASK_W // 2
-        cy = lane_y[n.lane] + LANE_H // 2
+        cy = lane_y[n.lane] + lane_h // 2
         return cx - w // 2, cy - h // 2, w, h
 
     out = [
@@ -263,7 +264,7 @@ def render(doc: dict, chart: dict) -> str:
         'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
         f'id="Definitions_{pid}" targetNamespace="https://alur.kpu-bontang.go.id/bpmn">',
         f'  <bpmn:collaboration id="Collaboration_{pid}">',
-        f'    <bpmn:participant id="Participant_{pid}" name={quoteattr(("SOP " + doc["sop"] + " " if doc.get("sop") else "") + process_name(doc, chart))} processRef="{pid}" />',
+        f'    <bpmn:participant id="Participant_{pid}" name={quoteattr(_participant_name(doc, chart))} processRef="{pid}" />',
         "  </bpmn:collaboration>",
         f'  <bpmn:process id="{pid}" name={quoteattr(process_name(doc, chart))} isExecutable="true">',
         *process_properties(chart),
@@ -300,13 +301,13 @@ def render(doc: dict, chart: dict) -> str:
     out.append("  </bpmn:process>")
     out.append(f'  <bpmndi:BPMNDiagram id="Diagram_{pid}">')
     out.append(f'    <bpmndi:BPMNPlane id="Plane_{pid}" bpmnElement="Collaboration_{pid}">')
-    height = len(lanes) * LANE_H
+    height = len(lanes) * lane_h
     out.append(f'      <bpmndi:BPMNShape id="Participant_{pid}_di" bpmnElement="Participant_{pid}" isHorizontal="true">')
     out.append(f'        <dc:Bounds x="10" y="40" width="{width}" height="{height}" />')
     out.append("      </bpmndi:BPMNShape>")
     for lane in lanes:
         out.append(f'      <bpmndi:BPMNShape id="Lane_{lane}_di" bpmnElement="Lane_{lane}" isHorizontal="true">')
-        out.append(f'        <dc:Bounds x="40" y="{lane_y[lane]}" width="{width - 30}" height="{LANE_H}" />')
+        out.append(f'        <dc:Bounds x="40" y="{lane_y[lane]}" width="{width - 30}" height="{lane_h}" />')
         out.append("      </bpmndi:BPMNShape>")
     for n in nodes:
         x, y, w, h = box(n)
@@ -314,21 +315,90 @@ def render(doc: dict, chart: dict) -> str:
         out.append(f'      <bpmndi:BPMNShape id="{n.id}_di" bpmnElement="{n.id}"{marker}>')
         out.append(f'        <dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}" />')
         if n.kind != "userTask":
-            out.append(f'        <bpmndi:BPMNLabel><dc:Bounds x="{x - 30}" y="{y + h + 4}" width="{w + 60}" height="27" /></bpmndi:BPMNLabel>')
+            lx, ly, lw, lh = _node_label(n, (x, y, w, h))
+            out.append(f'        <bpmndi:BPMNLabel><dc:Bounds x="{lx}" y="{ly}" width="{lw}" height="{lh}" /></bpmndi:BPMNLabel>')
         out.append("      </bpmndi:BPMNShape>")
     for s, t, label, _c in flows:
         out.append(f'      <bpmndi:BPMNEdge id="{flow_ids[(s, t)]}_di" bpmnElement="{flow_ids[(s, t)]}">')
-        for px, py in _route(box(by_id[s]), box(by_id[t])):
+        route = _route(box(by_id[s]), box(by_id[t]), _in_the_way(by_id[s], by_id[t], nodes, box))
+        for px, py in route:
             out.append(f'        <di:waypoint x="{px}" y="{py}" />')
         if label:
-            sx, sy, sw, sh = box(by_id[s])
-            out.append(f'        <bpmndi:BPMNLabel><dc:Bounds x="{sx + sw + 4}" y="{sy - 22}" width="90" height="20" /></bpmndi:BPMNLabel>')
+            lx, ly, lw, lh = _flow_label(route, box(by_id[t]), label)
+            out.append(f'        <bpmndi:BPMNLabel><dc:Bounds x="{lx}" y="{ly}" width="{lw}" height="{lh}" /></bpmndi:BPMNLabel>')
         out.append("      </bpmndi:BPMNEdge>")
     out += ["    </bpmndi:BPMNPlane>", "  </bpmndi:BPMNDiagram>", "</bpmn:definitions>", ""]
     return "\n".join(out)
 
 
-def _route(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> list[tuple[int, int]]:
+def _in_the_way(a: Node, b: Node, nodes: list[Node], box) -> list[tuple[int, int, int, int]]:
+    """Shapes in the same lane strictly between two columns (a straight flow would cross them)."""
+    if a.lane != b.lane:
+        return []
+    return [box(n) for n in nodes if n.lane == a.lane and a.col < n.col < b.col]
+
+
+def _participant_name(doc: dict, chart: dict) -> str:
+    return ("SOP " + doc["sop"] + " " if doc.get("sop") else "") + process_name(doc, chart)
+
+
+# Label boxes are sized for the text bpmn-js draws in them (11 px external labels, 12 px lane
+# and participant names, ~0.56 em a character), so that no two labels overprint.
+LABEL_CHAR_W, LABEL_LINE_H, NAME_CHAR_W = 6.2, 14, 7.5
+
+
+def _text_box(text: str, max_w: int) -> tuple[int, int]:
+    width = min(max_w, int(len(text) * LABEL_CHAR_W) + 12)
+    lines = max(1, -(-int(len(text) * LABEL_CHAR_W) // (width - 12)))
+    return width, lines * LABEL_LINE_H + 4
+
+
+def _lane_height(names: dict[str, str], lanes: list[str], participant: str) -> int:
+    """Tall enough for each name in two lines along its 30-px strip."""
+    need = max([int(len(names[lane]) * NAME_CHAR_W / 2) + 20 for lane in lanes]
+               + [-(-(int(len(participant) * NAME_CHAR_W / 2) + 20) // len(lanes))])
+    return max(LANE_H, -(-need // 20) * 20)
+
+
+def _node_label(n: Node, shape: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    x, y, w, h = shape
+    lw, lh = _text_box(n.name, 150 if n.kind == "exclusiveGateway" else 130)
+    if n.kind == "exclusiveGateway":  # above: its flows leave to the right and from below
+        return x + w // 2 - lw // 2, y - 4 - lh, lw, lh
+    if n.kind == "endEvent":  # right: flows come in from the left and from below, never there
+        lw, lh = _text_box(n.name, 128)
+        return x + w + 4, y + h // 2 - lh // 2, lw, lh
+    return x + w // 2 - lw // 2, y + h + 4, lw, lh
+
+
+def _flow_label(route: list[tuple[int, int]], target: tuple[int, int, int, int], text: str) -> tuple[int, int, int, int]:
+    """Beside the flow's own leg where flows of one gateway part, clear of task text (a long
+    name overflows its box by a few pixels)."""
+    lw, lh = _text_box(text, 160)
+    bx, by, bw, bh = target
+    (x0, y0), (xn, yn) = route[0], route[-1]
+    if len(route) == 2:  # straight: above the line, just before the target
+        return xn - 6 - lw, yn - 4 - lh, lw, lh
+    if xn == bx:  # forward elbow: beside the vertical leg, above/below the target
+        return route[1][0] + 4, (by - 12 - lh) if yn > y0 else (by + bh + 12), lw, lh
+    if xn > x0:  # forward round the steps in its way: under its bottom leg, by its target
+        return xn + 4, route[1][1] + 4, lw, lh
+    # a loop back (several may return to one step): under its bottom leg, left of its source
+    return x0 - 4 - lw, route[1][1] + 12, lw, lh
+
+
+def _route(a: tuple[int, int, int, int], b: tuple[int, int, int, int],
+           between: list[tuple[int, int, int, int]] = ()) -> list[tuple[int, int]]:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    if bx > ax and ay + ah // 2 == by + bh // 2 and between:
+        # forward along its lane but steps lie in the way: below them, entering from below
+        low = ay + ah // 2 + 64
+        return [(ax + aw // 2, ay + ah), (ax + aw // 2, low), (bx + bw // 2, low), (bx + bw // 2, by + bh)]
+    return _direct_route(a, b)
+
+
+def _direct_route(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> list[tuple[int, int]]:
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
     if bx > ax:  # forward: right side out, left side in, orthogonal elbow between the columns

@@ -100,5 +100,5 @@ def export_json(case_id: UUID) -> Response:
 @permitted(may_audit)
 def export_pdf(case_id: UUID) -> Response:
     doc = _export(case_id, "export.pdf (halaman audit)")
-    return Response(render_pdf(doc), mimetype="application/pdf",
+    return Response(render_pdf(doc, services().orchestrator), mimetype="application/pdf",
                     headers=_attachment(case_id, "pdf"))

@@ -84,6 +84,24 @@ def ukuran(size: Any) -> str:
     return f"{number} MB"
 
 
+def angka(value: Any, digits: int = 1) -> str:
+    """A number as Indonesians write it: ``1.234,5`` (no trailing ``,0``); ``—`` for none."""
+    if value is None or value == "":
+        return "—"
+    number = float(value)
+    text = f"{number:,.{digits}f}" if digits and number != int(number) else f"{number:,.0f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def lama_kerja(minutes: Any) -> str:
+    """Working time for people: ``2 jam 30 menit kerja``, ``45 menit kerja``."""
+    total = int(minutes or 0)
+    hours, rest = divmod(total, 60)
+    parts = ([f"{angka(hours)} jam"] if hours else []) + ([f"{rest} menit"] if rest else [])
+    return " ".join(parts or ["0 menit"]) + " kerja"
+
+
 FILTERS = {"tanggal": tanggal, "tanggal_waktu": tanggal_waktu, "iso": iso,
            "terlambat": overdue, "status_label": status_label, "event_label": event_label,
-           "problem_label": problem_label, "ukuran": ukuran}
+           "problem_label": problem_label, "ukuran": ukuran, "angka": angka,
+           "lama_kerja": lama_kerja}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from fpdf import FPDF
 
@@ -133,7 +134,7 @@ def _node(pdf: FPDF, frame: Frame, shape: Shape, state: str,
 def _lines(pdf: FPDF, width: float, height: float, text: str) -> list[str]:
     """How multi_cell would wrap ``text`` (its dry run answers in the font's encoding)."""
     lines = pdf.multi_cell(width, height, text, align="C", dry_run=True, output="LINES")
-    return [line.encode("latin-1").decode("cp1252") for line in lines]
+    return [str(line).encode("latin-1").decode("cp1252") for line in cast(list[str], lines)]
 
 
 def _font(pdf: FPDF, pixels: float, frame: Frame, least: float = 3.5) -> float:

@@ -102,7 +102,7 @@ def start(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
     follow_up = None
     if model.sensitive:  # the reporter's own step is the report: taken at intake, as the
         starter = on_behalf_of_reporter(actor, model)  # portal does
-        follow_up = reporter_steps(body["data"], starter)
+        follow_up = reporter_steps(body["data"], starter, strict=True)
     else:
         starter = actor
     result = app.start_case(StartCase(body["process"], body["data"], starter), follow_up)

@@ -125,7 +125,7 @@ def submit(kind: Kind, data: dict[str, Any], files: list[tuple[IO[bytes], str]])
         model, _ = app.model(kind.process)
         actor = Actor(PORTAL_USER, frozenset({first_lane(model)}))
         codes: list[str] = []
-        steps = reporter_steps(data, actor, PORTAL_NOTE)
+        steps = reporter_steps(data, actor, PORTAL_NOTE, strict=model.sensitive)
 
         def reporter_steps_and_ticket(case: Case, complete: Complete) -> list[Any]:
             steps(case, complete)
@@ -141,29 +141,38 @@ def submit(kind: Kind, data: dict[str, Any], files: list[tuple[IO[bytes], str]])
     return Receipt(case.registration, codes[-1], case.id, kind.key)
 
 
-def reporter_steps(data: dict[str, Any], actor: Actor, note: str | None = None) -> FollowUp:
+def reporter_steps(data: dict[str, Any], actor: Actor, note: str | None = None,
+                   strict: bool = False) -> FollowUp:
     """A start's follow-up: the reporter's own open steps, completed with the submission
-    (``note`` as their ``catatan`` where the data has none)."""
+    (``note`` as their ``catatan`` where the data has none). ``strict`` (sensitive
+    processes, where no staff member may take the reporter's step later): a submission that
+    cannot complete it is refused, rather than leaving a case nobody can move."""
     def take(case: Case, complete: Complete) -> list[Any]:
         for task in list(case.open_tasks.values()):
             if task.lane in REPORTER_LANES and task.lane in actor.roles:
-                _complete_reporter_step(task, data, complete, case.id, note)
+                _complete_reporter_step(task, data, complete, case.id, note, strict)
         return []
     return take
 
 
 def _complete_reporter_step(task: Any, data: dict[str, Any], complete: Complete,
-                            case_id: UUID, note: str | None) -> None:
+                            case_id: UUID, note: str | None, strict: bool) -> None:
     form = task.form or {}
     properties = form.get("properties", {})
     answer = {k: v for k, v in data.items() if k in properties}
     if note and "catatan" in properties and "catatan" not in answer:
         answer["catatan"] = note
-    if set(form.get("required", [])) - set(answer):
+    missing = sorted(set(form.get("required", [])) - set(answer))
+    if missing and strict:
+        raise InvalidTaskData("the report lacks what its first step needs",
+                              errors={name: ["wajib diisi (required)"] for name in missing})
+    if missing:
         return  # a decision the reporter cannot make here: staff take it
     try:
         complete(UUID(task.task_id), answer)
     except InvalidTaskData:
+        if strict:
+            raise
         current_app.logger.warning("portal could not complete %s of %s", task.element_id,
                                    case_id)
 

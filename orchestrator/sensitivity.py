@@ -86,8 +86,13 @@ def _subschemas(schema: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
             continue
         if key is not None:
             yield key, sub
-        if not (key == "lampiran" and sub == ATTACHMENTS):  # file references, not people
+        if not _is_attachment_list(key, sub):  # file references, not people
             yield from _subschemas(sub)
+
+
+def _is_attachment_list(key: str | None, schema: dict[str, Any]) -> bool:
+    """The standard ``lampiran`` list (whatever its title, bounds or decree quote)."""
+    return key == "lampiran" and schema.get("items") == ATTACHMENTS["items"]
 
 
 def identity_fields(form: dict[str, Any]) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,6 +96,21 @@ class Api:
     def post(self, path: str, user: str, **kwargs: Any) -> Any:
         headers = {**self.login(user), **kwargs.pop("headers", {})}
         return self.client.post(f"/api/v1{path}", headers=headers, **kwargs)
+
+    def complete(self, task_path: str, user: str, data: dict[str, Any], **kwargs: Any) -> Any:
+        """Complete the task at ``task_path`` (``/tasks/<id>`` or ``/cases/<c>/tasks/<t>``)
+        with ``data``; documents in it (``lampiran``, as ``tools.form_samples`` makes them)
+        are uploaded as real files with the completion, since data may cite only files
+        uploaded with it."""
+        documents = data.get("lampiran") or []
+        if not documents:
+            return self.post(f"{task_path}/complete", user, json={"data": data}, **kwargs)
+        rest = {k: v for k, v in data.items() if k != "lampiran"}
+        files = [(io.BytesIO(f"contoh {i}".encode()), str(d.get("nama") or f"contoh-{i}.pdf"))
+                 for i, d in enumerate(documents)]
+        body = {"data": json.dumps(rest), "lampiran": files}
+        return self.post(f"{task_path}/complete-with-files", user, data=body,
+                         content_type="multipart/form-data", **kwargs)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from alur.bootstrap import Services, bootstrap, deploy_all
 from alur.config import Config
 from orchestrator.commands import Actor, CompleteTask, StartCase
 from orchestrator.policy import REPORTER_LANES
+from orchestrator.references import references
 from tests.processes.catalogue import bind, flowcharts
 from tools.form_samples import sample
 
@@ -80,7 +81,7 @@ def _reporter_steps(model: Any) -> Any:
     def take(case: Any, complete: Any) -> list[Any]:
         for task in list(case.open_tasks.values()):
             if task.lane in REPORTER_LANES:
-                complete(UUID(task.task_id), {})
+                complete(UUID(task.task_id), sample(task.form))
         return []
     return take
 
@@ -105,7 +106,9 @@ def walk(services: Services, key: str, plan: dict[int, str]) -> list[str]:
         lane_only = Actor(f"demo-{task.lane}", frozenset({task.lane}))
         data = _answer(task.form, row, plan, seen)
         seen.add(row["step"])
-        app.complete_task(CompleteTask(case_id, UUID(task.task_id), lane_only, data))
+        # the sample's documents stand for files uploaded with the completion
+        app.complete_task(CompleteTask(case_id, UUID(task.task_id), lane_only, data),
+                          uploaded=frozenset(references(data)))
     raise AssertionError(f"{key}: case did not end within {MAX_STEPS} steps (plan {plan})")
 
 

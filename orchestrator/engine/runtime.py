@@ -98,7 +98,7 @@ class RestrictedScriptEngine(PythonScriptEngine):
             return expressions.evaluate(expression, task.data)
         except expressions.UnknownName as exc:
             raise InvalidTaskData(f"a decision needs data that is missing: {exc}") from None
-        except (expressions.UnsafeExpression, TypeError, KeyError, IndexError) as exc:
+        except (expressions.UnsafeExpression, expressions.EvaluationFailed) as exc:
             raise InvalidTaskData(f"condition '{expression}' failed: {exc}") from None
 
     def execute(self, task: Any, script: str, external_context: Any = None) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from orchestrator.engine import expressions
-from orchestrator.errors import InvalidInput
+from orchestrator.errors import InvalidInput, InvalidTaskData
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,8 @@ def _holds(condition: str, data: dict[str, Any]) -> bool:
         return bool(expressions.evaluate(condition, data))
     except expressions.UnknownName:
         return False
+    except expressions.EvaluationFailed as exc:  # e.g. start data too large to compare
+        raise InvalidTaskData(f"service time rule '{condition}' failed: {exc}") from None
 
 
 def _deadline(entry: dict[str, Any]) -> Deadline:

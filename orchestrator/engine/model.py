@@ -17,16 +17,17 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from orchestrator import durations  # a module: durations itself imports the engine package
+from orchestrator import (
+    durations,  # a module: durations itself imports the engine package
+    forms,
+)
 from orchestrator.engine import expressions
+from orchestrator.engine.elements import BPMN, SPIFF, id_errors, refused_elements
+from orchestrator.engine.flowgraph import flow_graph_errors
 from orchestrator.errors import InvalidDefinition
 from orchestrator.roles import RoleRegistry
 
 MAX_BPMN_BYTES = 2 * 1024 * 1024
-BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
-SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
-FORBIDDEN = ("scriptTask", "serviceTask", "sendTask", "businessRuleTask")
-FORBIDDEN_EXTENSIONS = ("preScript", "postScript", "script")
 DEFAULT_FORM: dict[str, Any] = {
     "type": "object",
     "properties": {"catatan": {"type": "string", "title": "Catatan", "maxLength": 2000}},
@@ -72,7 +73,7 @@ def load_model(key: str, bpmn: bytes, roles: RoleRegistry) -> ProcessModel:
         raise InvalidDefinition(f"BPMN larger than {MAX_BPMN_BYTES // 1024} KiB")
     root = _safe_root(bpmn)
     process = _the_process(root, key)
-    errors = _static_errors(process)
+    errors = _static_errors(root, process)
     lanes = _lanes(process, roles, errors)
     flows = _flows(process, errors)
     sensitive, handling_role = _sensitivity(process, roles, errors)
@@ -114,15 +115,10 @@ def _the_process(root: Element, key: str) -> Element:
     return found[0]
 
 
-def _static_errors(process: Element) -> list[str]:
-    errors = []
-    for tag in FORBIDDEN:
-        for el in process.iter(f"{BPMN}{tag}"):
-            errors.append(f"{el.get('id')}: {tag} is not allowed (no code runs on the server)")
-    for name in FORBIDDEN_EXTENSIONS:
-        if process.find(f".//{SPIFF}{name}") is not None:
-            errors.append(f"spiffworkflow:{name} is not allowed (no code runs on the server)")
-    return errors
+def _static_errors(root: Element, process: Element) -> list[str]:
+    """Elements outside the allow-list, bad ids, and flow graphs the engine cannot run."""
+    refused = refused_elements(process, list(root.iter(f"{BPMN}collaboration")))
+    return refused + id_errors(process) + ([] if refused else flow_graph_errors(process))
 
 
 def _lanes(process: Element, roles: RoleRegistry, errors: list[str]) -> dict[str, str]:
@@ -237,9 +233,12 @@ def _form(bpmn_id: str, raw: str | None, errors: list[str]) -> dict[str, Any]:
     except (ValueError, jsonschema.SchemaError) as exc:
         errors.append(f"{bpmn_id}: property 'form' is not a valid JSON Schema: {exc}")
         return _with_attachments(DEFAULT_FORM)
-    if form.get("type") != "object":
+    if not isinstance(form, dict) or form.get("type") != "object":
         errors.append(f"{bpmn_id}: property 'form' must describe an object")
-        return form
+        return DEFAULT_FORM
+    for ref in forms.external_references(form):
+        errors.append(f"{bpmn_id}: property 'form' refers to '{ref}'; a form must be "
+                      "self-contained (only local references such as '#/$defs/…')")
     return _with_attachments(form)
 
 

@@ -24,7 +24,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from orchestrator.engine import expressions
+from orchestrator.engine import expressions, traversal
 from orchestrator.engine.model import ProcessModel
 from orchestrator.errors import InvalidTaskData
 
@@ -98,7 +98,7 @@ class RestrictedScriptEngine(PythonScriptEngine):
             return expressions.evaluate(expression, task.data)
         except expressions.UnknownName as exc:
             raise InvalidTaskData(f"a decision needs data that is missing: {exc}") from None
-        except (expressions.UnsafeExpression, TypeError, KeyError, IndexError) as exc:
+        except (expressions.UnsafeExpression, expressions.EvaluationFailed) as exc:
             raise InvalidTaskData(f"condition '{expression}' failed: {exc}") from None
 
     def execute(self, task: Any, script: str, external_context: Any = None) -> bool:
@@ -138,13 +138,15 @@ class Engine:
     works on a workflow of its own, restored from its checkpoint string or taken from
     ``live``."""
 
-    def __init__(self, live_workflows: int = 256) -> None:
+    def __init__(self, live_workflows: int = 256,
+                 step_budget: int = traversal.STEP_BUDGET) -> None:
         self.live = LiveWorkflows(live_workflows)
+        self.step_budget = step_budget
 
     def start(self, model: ProcessModel, data: dict[str, Any]) -> Outcome:
         workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=SCRIPT_ENGINE)
         workflow.data.update(copy.deepcopy(data))
-        start_task = workflow.get_tasks(state=TaskState.READY)[0]
+        start_task = traversal.ready_tasks(workflow, manual=False)[0]
         start_task.data.update(copy.deepcopy(data))
         return self._advance(model, workflow, set())
 
@@ -155,7 +157,7 @@ class Engine:
         task = workflow.get_task_from_id(task_id)
         if task is None or task.state != TaskState.READY:
             raise InvalidTaskData("the engine has no ready task with this id")
-        before = {t.id for t in workflow.get_tasks(state=TaskState.COMPLETED)}
+        before = {t.id for t in traversal.completed_tasks(workflow)}
         task.data.update(copy.deepcopy(data))  # the workflow may outlive this command
         try:
             task.run()
@@ -184,7 +186,7 @@ class Engine:
 
     def ready_tasks(self, model: ProcessModel, workflow: BpmnWorkflow) -> list[ReadyTask]:
         tasks = []
-        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        for task in traversal.ready_tasks(workflow, manual=True):
             info = model.tasks.get(task.task_spec.bpmn_id)
             if info is None:
                 continue
@@ -194,25 +196,24 @@ class Engine:
 
     def _advance(self, model: ProcessModel, workflow: BpmnWorkflow, before: set[UUID]) -> Outcome:
         try:
-            workflow.do_engine_steps()
+            traversal.run_engine_steps(workflow, self.step_budget)
         except SpiffWorkflowException as exc:
             raise InvalidTaskData(str(exc)) from None
-        done = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.id not in before]
+        done = [t for t in traversal.completed_tasks(workflow) if t.id not in before]
         done.sort(key=lambda t: t.last_state_change)
         passed = [t.task_spec.bpmn_id for t in done if t.task_spec.bpmn_id]
         gateways = [
             passage for t in done if isinstance(t.task_spec, ExclusiveGateway)
             for passage in self._passages(model, t)
         ]
+        ready = self.ready_tasks(model, workflow)
+        ended = not traversal.has_unfinished_tasks(workflow)
+        if not ready and not ended:  # e.g. a join waiting for a branch that cannot come
+            raise InvalidTaskData("the process would wait with no step for anyone to take "
+                                  "(a deadlock in its BPMN); nothing was recorded")
         state = self.checkpoint(workflow)
         self.live.put(model, state, workflow)
-        return Outcome(
-            state=state,
-            ready=self.ready_tasks(model, workflow),
-            gateways=gateways,
-            passed=passed,
-            ended=workflow.is_completed(),
-        )
+        return Outcome(state=state, ready=ready, gateways=gateways, passed=passed, ended=ended)
 
     @staticmethod
     def _passages(model: ProcessModel, task: Any) -> list[GatewayPassage]:

@@ -13,7 +13,8 @@ from tools.form_samples import sample
 
 NAME = "Siti Rahmawati Qoriah"
 PHONE = "0812-7788-4411"
-REPORT = {"subjek": "Pungutan pengadaan", "uraian": "Dugaan pungutan dalam pengadaan", "pelapor": {"nama": NAME, "nik": "6474"},
+REPORT = {"subjek": "Pungutan pengadaan", "uraian": "Dugaan pungutan dalam pengadaan",
+          "pelapor": {"nama": NAME, "nik": "6474"},
           "pelapor_telepon": PHONE, "pelapor_email": "siti.qoriah@contoh.id"}
 SECRETS = (NAME, PHONE, "siti.qoriah@contoh.id")
 REDACTED = "[disamarkan]"

@@ -357,3 +357,13 @@ def test_a_failed_completion_on_the_task_page_keeps_no_file(
         content_type="multipart/form-data")
     assert kept.status_code == 200, kept.get_json()
     assert len(stored_files(config)) == 1
+
+
+def test_verifying_a_sensitive_case_is_for_its_readers(client: Any, api: Api,
+                                                      services: Services) -> None:
+    """The chain's verdict names the case's size and head: as much a read as any other."""
+    case_id = portal_wbs(client, services)[0].id
+    for user in OUTSIDERS:
+        assert api.get(f"/cases/{case_id}/audit/verify", user).status_code == 404, user
+    for user in ("inspektur", "unit_wbs"):
+        assert api.get(f"/cases/{case_id}/audit/verify", user).get_json()["ok"] is True, user

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from alur.bootstrap import Services
 from orchestrator.commands import Actor, CompleteTask
+from orchestrator.references import references
 from orchestrator.worktime import Calendar, Duration
 from tests.api.test_portal import page_login, report
 from tests.conftest import Api
@@ -31,8 +32,10 @@ def _complete(services: Services, case_id: str, data: dict[str, Any] | None = No
     app = services.orchestrator
     (task,) = app.get_case(UUID(case_id)).open_tasks.values()
     actor = Actor(f"demo-{task.lane}", frozenset({task.lane}))
-    return app.complete_task(CompleteTask(UUID(case_id), UUID(task.task_id), actor,
-                                          sample(task.form, overrides=data))).position
+    answer = sample(task.form, overrides=data)
+    # the sample's documents stand for files uploaded with the completion
+    return app.complete_task(CompleteTask(UUID(case_id), UUID(task.task_id), actor, answer),
+                             uploaded=frozenset(references(answer))).position
 
 
 def _open_task(api: Api, user: str, case_id: str, position: int) -> dict[str, Any]:
@@ -132,7 +135,7 @@ def test_processing_voter_records_is_due_by_the_number_of_records(
         _wita(processing["activated_at"]), Duration(minutes=40 * per_record))
     pages = app.test_client()
     page_login(pages, "staf_rendatin")
-    html = pages.get(f"/tugas/{processing['id']}").get_data(as_text=True)
+    html = pages.get(f"/tugas/{processing['id']}", follow_redirects=True).get_data(as_text=True)
     assert f"{per_record} menit per data" in html
 
 
@@ -145,7 +148,7 @@ def test_the_task_page_shows_the_decrees_keterangan(api: Api, app: Any) -> None:
     (task,) = case["open_tasks"]
     pages = app.test_client()
     page_login(pages, "pelapor")
-    html = pages.get(f"/tugas/{task['id']}").get_data(as_text=True)
+    html = pages.get(f"/tugas/{task['id']}", follow_redirects=True).get_data(as_text=True)
     assert "Keterangan" in html and decree.squash(remarks) in decree.squash(html)
 
 

@@ -10,8 +10,10 @@ from uuid import UUID
 
 import pytest
 from flask.testing import FlaskClient
+from marshmallow import validate
 
 from alur.bootstrap import Services
+from api.intake import KINDS
 from api.ratelimit import Rate
 from orchestrator.access import access_log_id
 from orchestrator.tickets import PublicTicket, ticket_id
@@ -272,3 +274,29 @@ def test_the_portal_fills_the_reporters_form_from_the_report(
         assert not [k for k in done.data if k.startswith("pelapor")]
     else:
         assert done.data["pelapor_nama"] == body["pelapor_nama"]
+
+
+def _first_form(services: Services, process: str) -> dict[str, Any]:
+    model, _ = services.orchestrator.model(process)
+    return dict(min(model.tasks.values(), key=lambda t: int(t["properties"]["row"]))["form"])
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_the_first_rows_fields_take_what_the_portal_accepts(services: Services,
+                                                             kind: str) -> None:
+    """A key the portal and the process's first row share is the same thing: whatever the
+    portal accepts (its length, its choices) the row's form accepts too, so the portal's
+    submission completes the reporter's step, or is the case data the staff's step records."""
+    form = _first_form(services, KINDS[kind].process)["properties"]
+    shared = sorted(set(KINDS[kind].schema().fields) & set(form))
+    assert {"subjek", "uraian"} <= set(shared)
+    for name in shared:
+        field, schema = KINDS[kind].schema().fields[name], form[name]
+        assert schema.get("type") == "string", (kind, name)
+        for check in field.validators:
+            if isinstance(check, validate.Length) and check.max is not None:
+                assert schema["maxLength"] >= check.max, (kind, name)
+            if isinstance(check, validate.OneOf):
+                assert set(check.choices) <= set(schema["enum"]), (kind, name)
+    if kind == "informasi":  # 9.22 row 1 records the request the portal took
+        assert {"pemohon_nama", "pemohon_kontak", "tujuan", "cara_memperoleh"} <= set(shared)

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from orchestrator.commands import Actor, CompleteTask, StartCase
+from orchestrator.references import references
 from tests.browser.conftest import Server, login, shot
 from tools.form_samples import sample
 
@@ -28,11 +29,12 @@ def walk_to(server: Server, case_id: UUID, element_id: str) -> Any:
         if task.element_id == element_id:
             server.services.projections.catch_up()
             return task
+        data = sample(task.form, overrides={"hasil_pemeriksaan": "setuju"}
+                      if "hasil_pemeriksaan" in task.form["properties"] else {})
+        # the sample's documents stand for files uploaded with the completion
         app.complete_task(CompleteTask(case_id, UUID(task.task_id),
-                                       Actor(task.lane, frozenset({task.lane})),
-                                       sample(task.form, overrides={"hasil_pemeriksaan": "setuju"}
-                                              if "hasil_pemeriksaan" in task.form["properties"]
-                                              else {})))
+                                       Actor(task.lane, frozenset({task.lane})), data),
+                          uploaded=frozenset(references(data)))
 
 
 def open_step(page: Any, user: str, registration: str) -> None:

@@ -18,6 +18,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from orchestrator import durations  # a module: durations itself imports the engine package
+from orchestrator.dispositions import assignment_errors
 from orchestrator.engine import expressions
 from orchestrator.errors import InvalidDefinition
 from orchestrator.roles import RoleRegistry
@@ -80,6 +81,7 @@ def load_model(key: str, bpmn: bytes, roles: RoleRegistry) -> ProcessModel:
         raise InvalidDefinition(f"{key}: BPMN cannot be deployed", errors=errors)
     spec, subprocess_specs = _spiff_spec(key, bpmn)
     tasks = _user_tasks(spec, lanes, errors)
+    errors.extend(assignment_errors(tasks, flows.keys(), roles))
     if errors:
         raise InvalidDefinition(f"{key}: BPMN cannot be deployed", errors=errors)
     elements = {element: el.get("name") or "" for el in process.iter()

@@ -15,7 +15,7 @@ from uuid import UUID
 
 import pytest
 
-from alur.bootstrap import Services, bootstrap, deploy_all
+from alur.bootstrap import Services, bootstrap, deploy_all, seed_demo_users
 from alur.config import Config
 from orchestrator.commands import Actor, CompleteTask, StartCase
 from orchestrator.policy import REPORTER_LANES
@@ -33,6 +33,7 @@ CHARTS = flowcharts()
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     svc = bootstrap(Config(data_dir=tmp_path_factory.mktemp("walk"), secret_key="x"))
     deploy_all(svc)
+    seed_demo_users(svc)  # user fields (disposisi kepada) name real users
     yield svc
     svc.close()
 
@@ -61,6 +62,8 @@ def _answer(form: dict[str, Any], row: dict[str, Any], plan: dict[int, str],
             else _forward(row)
     for name in form.get("required", []):
         spec = form["properties"].get(name, {})
+        if spec.get("x-alur-widget") == "user":  # the demo user of the first allowed role
+            data.setdefault(name, spec["x-alur-lanes"][0])
         data.setdefault(name, spec.get("minimum", 1) if spec.get("type") == "integer" else "x")
     return data
 
@@ -101,7 +104,8 @@ def walk(services: Services, key: str, plan: dict[int, str]) -> list[str]:
         task = next(iter(case.open_tasks.values()))
         row = rows[steps[task.element_id]]
         assert task.lane == row["lane"] == model.tasks[task.element_id]["lane"]
-        lane_only = Actor(f"demo-{task.lane}", frozenset({task.lane}))
+        # a step disposed to someone (assign_from) is theirs to complete
+        lane_only = Actor(task.claimed_by or f"demo-{task.lane}", frozenset({task.lane}))
         data = _answer(task.form, row, plan, seen)
         seen.add(row["step"])
         app.complete_task(CompleteTask(case_id, UUID(task.task_id), lane_only, data))

@@ -383,6 +383,14 @@ class Orchestrator(Application[UUID]):
     def usernames(self) -> list[str]:
         return self._directory(USERS)
 
+    def holders(self, case: Case, lane: str) -> list[User]:
+        """The active users a step of this case's lane may be disposed to, by name."""
+        model, _ = self.model(case.process_key, case.process_version)
+        may = self._may_hold(model)
+        users = [self.find_user(name) for name in self.usernames()]
+        return sorted((u for u in users if u and may(u.username, lane)),
+                      key=lambda u: u.username)
+
     # -- internals ---------------------------------------------------------------------------
 
     def _fill_history(self, case: Case) -> None:

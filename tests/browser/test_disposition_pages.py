@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from alur.bootstrap import Services
-from orchestrator.commands import Actor, CompleteTask, StartCase
+from orchestrator.commands import CompleteTask, StartCase
 from orchestrator.passwords import hash_password
 from orchestrator.users import User
 from tests.browser.conftest import Server, login, shot

@@ -66,3 +66,7 @@ def test_comment_forms_on_the_case_page(api: Api, client: FlaskClient) -> None:
     assert "Surat asli di map merah" in client.get(f"/kasus/{case_id}").get_data(as_text=True)
     comments = api.get(f"/cases/{case_id}/comments", "administrator").get_json()
     assert [c["actor"] for c in comments] == ["petugas_admin_surat"]
+    inspector = client.application.test_client()
+    log_in(inspector, "inspektur")
+    replay = inspector.get(f"/audit/kasus/{case_id}").get_data(as_text=True)
+    assert "Komentar" in replay and "Surat asli di map merah" in replay  # in the replay

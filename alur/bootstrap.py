@@ -178,7 +178,8 @@ def lane_roles(services: Services, on_bad_stream: OnBadStream | None = None) -> 
         except Exception as exc:
             _tolerate(on_bad_stream, f"process {key}", exc)
             continue
-        used.update(model.lanes.values())
+        # a combined column's lane is held through its members: they get the demo users
+        used.update(m for lane in model.lanes.values() for m in services.roles.members(lane))
     return [key for key in services.roles.roles if key in used]
 
 

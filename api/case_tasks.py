@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from api.auth import services
-from api.presenters import to_wita
+from api.presenters import dispositions_wita, to_wita
 from orchestrator.case import Case, OpenTask
 from orchestrator.errors import TaskNotFound
 from orchestrator.worktime import Calendar, Duration, parse_duration
@@ -51,6 +51,9 @@ def closed_task(case: Case, task_id: UUID) -> tuple[OpenTask, str] | None:
         elif task is not None and isinstance(event, Case.TaskClaimed | Case.TaskReleased):
             task = replace(task, claimed_by=event.actor
                            if isinstance(event, Case.TaskClaimed) else None)
+        elif task is not None and isinstance(event, Case.TaskAssigned):
+            task = replace(task, dispositions=list(task.dispositions))
+            event.apply_to_task(task)
         elif isinstance(event, Case.TaskCompleted):
             state = COMPLETED
     return (task, state) if task is not None else None
@@ -66,6 +69,9 @@ def task_dict(case: Case, task: OpenTask, state: str) -> dict[str, Any]:
         "due_at": to_wita(due_at(task, services().calendar)), "form": task.form,
         "properties": task.properties, "registration": case.registration,
         "subject": subject(case.data), "summary": summary(case.data),
+        "assigned_by": task.assigned_by, "instruction": task.instruction,
+        "assignment_due_at": to_wita(task.assignment_due_at),
+        "dispositions": dispositions_wita(task.dispositions),
     }
 
 

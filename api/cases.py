@@ -12,18 +12,20 @@ from api.attachments import AttachmentStore, cited_items, download_type
 from api.auth import current_actor, services
 from api.concurrency import etag, expected_version
 from api.intake import reporter_steps
-from api.presenters import case_dict, event_dict
+from api.presenters import case_dict, comment_dict, event_dict
 from api.schemas import (
+    AddCommentSchema,
     CancelCaseSchema,
     CaseSchema,
     CommandResultSchema,
+    CommentSchema,
     EventSchema,
     ExtendDeadlineSchema,
     StartCaseSchema,
 )
 from orchestrator.audit import Auditor
 from orchestrator.case import Case
-from orchestrator.commands import Actor, CancelCase, ExtendDeadline, StartCase
+from orchestrator.commands import Actor, AddComment, CancelCase, ExtendDeadline, StartCase
 from orchestrator.errors import CaseNotFound, NotFound, TaskNotFound
 from orchestrator.policy import (
     ensure_may_write,
@@ -129,6 +131,29 @@ def events(case_id: UUID) -> list[dict[str, Any]]:
     case = readable_case(case_id, actor)
     Auditor(services().orchestrator).record_read(case, actor, "events")
     return [event_dict(e) for e in services().orchestrator.case_events(case_id)]
+
+
+@blp.route("/<uuid:case_id>/comments")
+@blp.response(200, CommentSchema(many=True))
+def comments(case_id: UUID) -> list[dict[str, Any]]:
+    """The case's comments, oldest first (a sensitive case's read is logged)."""
+    actor = current_actor()
+    case = readable_case(case_id, actor)
+    Auditor(services().orchestrator).record_read(case, actor, "comments")
+    return [comment_dict(c) for c in case.comments]
+
+
+@blp.route("/<uuid:case_id>/comments", methods=["POST"])
+@blp.arguments(AddCommentSchema)
+@blp.response(201, CommandResultSchema)
+def add_comment(body: dict[str, Any], case_id: UUID) -> Any:
+    """Comment on an open case (optionally on one of its steps); never moves the engine."""
+    actor = current_actor()
+    readable_case(case_id, actor)  # a case the actor may not read does not exist for them
+    result = services().orchestrator.add_comment(
+        AddComment(case_id, actor, body["text"], body.get("task_id")))
+    services().projections.poke()
+    return result, 201, etag(result.version)
 
 
 @blp.route("/<uuid:case_id>/attachments/<sha256>")

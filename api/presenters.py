@@ -23,7 +23,24 @@ def to_wita(value: str | None) -> str | None:
 
 
 def task_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, **{k: to_wita(row.get(k)) for k in ("activated_at", "due_at", "completed_at")}}
+    return {**row, **{k: to_wita(row.get(k)) for k in (
+        "activated_at", "due_at", "completed_at", "assignment_due_at")}}
+
+
+def dispositions_wita(chain: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**d, "at": to_wita(d.get("at")), "due_at": to_wita(d.get("due_at"))}
+            for d in chain]
+
+
+def step_dict(step: dict[str, Any]) -> dict[str, Any]:
+    """A completed step's own record (times in WITA)."""
+    return {**step, "activated_at": to_wita(step.get("activated_at")),
+            "completed_at": to_wita(step.get("completed_at")),
+            "dispositions": dispositions_wita(step.get("dispositions") or [])}
+
+
+def comment_dict(comment: dict[str, Any]) -> dict[str, Any]:
+    return {**comment, "at": to_wita(comment.get("at"))}
 
 
 def deadline_dict(case: Case, calendar: Calendar) -> dict[str, Any] | None:
@@ -42,13 +59,16 @@ def deadline_dict(case: Case, calendar: Calendar) -> dict[str, Any] | None:
 
 
 def case_dict(case: Case, calendar: Calendar, position: int | None = None) -> dict[str, Any]:
-    tasks = [{**asdict(t), "id": t.task_id, "activated_at": to_wita(t.activated_at)}
+    tasks = [{**asdict(t), "id": t.task_id, "activated_at": to_wita(t.activated_at),
+              "assignment_due_at": to_wita(t.assignment_due_at),
+              "dispositions": dispositions_wita(t.dispositions)}
              for t in case.open_tasks.values()]
     result = {
         "id": str(case.id), "registration": case.registration, "process": case.process_key,
         "version": case.process_version,
         "status": case.status, "data": case.data, "open_tasks": tasks,
         "case_version": case.version, "started_by": case.started_by, "path": case.path,
+        "steps": [step_dict(s) for s in case.steps],
         "head_hash": case.head_hash, "deadline": deadline_dict(case, calendar),
     }
     if position is not None:
@@ -63,7 +83,7 @@ def event_dict(event: Case.Event) -> dict[str, Any]:
         "seq": event.originator_version,
         "type": event.type_name,
         "at": event.timestamp.astimezone(WITA).isoformat(),
-        "actor": getattr(event, "actor", None),
+        "actor": getattr(event, "actor", None) or getattr(event, "by", None),
         "task": getattr(event, "task_id", None),
         "element_id": fields.get("element_id") or fields.get("gateway_id"),
         "data": data if data is not None else fields,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from marshmallow import Schema, fields, validate
+
+WITA = ZoneInfo("Asia/Makassar")
 
 
 class TokenRequestSchema(Schema):
@@ -69,15 +73,71 @@ class StartCaseSchema(Schema):
                        load_default=dict)
 
 
+class DispositionSchema(Schema):
+    """One link of a step's disposition chain (TaskAssigned)."""
+
+    assignee = fields.String()
+    by = fields.String(metadata={"description": "who disposed it"})
+    instruction = fields.String()
+    due_at = fields.String(allow_none=True, metadata={"description": "ISO 8601 in WITA"})
+    previous_assignee = fields.String(allow_none=True)
+    from_field = fields.String(metadata={
+        "description": "the form field that disposed it (assign_from), or empty"})
+    at = fields.String()
+
+
 class OpenTaskSchema(Schema):
     id = fields.String()
     element_id = fields.String()
     name = fields.String()
     lane = fields.String()
-    claimed_by = fields.String(allow_none=True)
+    claimed_by = fields.String(allow_none=True, metadata={
+        "description": "who holds it: claimed, or disposed to"})
     activated_at = fields.String()
     form = fields.Dict()
     properties = fields.Dict()
+    assigned_by = fields.String(allow_none=True)
+    instruction = fields.String()
+    assignment_due_at = fields.String(allow_none=True)
+    dispositions = fields.List(fields.Nested(DispositionSchema))
+
+
+class StepSchema(Schema):
+    """A completed step of a case: who, when, which step and row, and its own data."""
+
+    task_id = fields.String()
+    element_id = fields.String()
+    name = fields.String()
+    lane = fields.String()
+    row = fields.String(metadata={"description": "the row number as the decree prints it"})
+    activated_at = fields.String(allow_none=True)
+    completed_at = fields.String()
+    actor = fields.String()
+    data = fields.Dict()
+    dispositions = fields.List(fields.Nested(DispositionSchema))
+
+
+class CommentSchema(Schema):
+    seq = fields.Integer(metadata={"description": "the case event that holds it"})
+    at = fields.String(metadata={"description": "ISO 8601 in WITA (+08:00)"})
+    actor = fields.String()
+    text = fields.String()
+    task_id = fields.String(allow_none=True)
+
+
+class AddCommentSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    task_id = fields.UUID(metadata={"description": "optional: the step it is about"})
+
+
+class AssignTaskSchema(Schema):
+    assignee = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                             metadata={"description": "username of an active holder of the lane"})
+    instruction = fields.String(required=True, validate=validate.Length(min=1, max=2000),
+                                metadata={"description": "isi disposisi: what to do"})
+    due_at = fields.AwareDateTime(default_timezone=WITA, metadata={
+        "description": "optional, ISO 8601 (WITA when no offset), in the future"})
+    case_version = fields.Integer(metadata={"description": "optional; same as If-Match"})
 
 
 class CaseSchema(Schema):
@@ -91,6 +151,8 @@ class CaseSchema(Schema):
     case_version = fields.Integer(metadata={"description": "number of events; use in If-Match"})
     started_by = fields.String()
     path = fields.List(fields.String(), metadata={"description": "BPMN element ids passed"})
+    steps = fields.List(fields.Nested(StepSchema), metadata={
+        "description": "every completed step with its own data, in order"})
     head_hash = fields.String()
     deadline = fields.Dict(allow_none=True, metadata={
         "description": "service time from Keputusan 33/2025, due_at in working time"})
@@ -170,6 +232,12 @@ class InboxTaskSchema(Schema):
     summary = fields.Dict()
     registration = fields.String()
     subject = fields.String()
+    assigned_by = fields.String(allow_none=True, metadata={
+        "description": "who disposed it to its holder (claimed_by), if anyone"})
+    instruction = fields.String(allow_none=True)
+    assignment_due_at = fields.String(allow_none=True)
+    dispositions = fields.List(fields.Nested(DispositionSchema), metadata={
+        "description": "the disposition chain (task reads from the case only)"})
 
 
 class CompleteTaskSchema(Schema):

@@ -23,13 +23,20 @@ from api.presenters import task_row
 from api.report_schemas import InboxArgsSchema
 from api.reports import inbox_page_for, log_listed
 from api.schemas import (
+    AssignTaskSchema,
     CommandResultSchema,
     CompleteTaskSchema,
     InboxTaskSchema,
     TaskCommandSchema,
 )
 from api.uploads import complete_with_files, multipart_completion
-from orchestrator.commands import ClaimTask, CommandResult, CompleteTask, ReleaseTask
+from orchestrator.commands import (
+    AssignTask,
+    ClaimTask,
+    CommandResult,
+    CompleteTask,
+    ReleaseTask,
+)
 from orchestrator.errors import TaskNotFound, TaskNotReady
 from orchestrator.policy import ensure_may_write
 
@@ -101,6 +108,15 @@ def release_in_case(body: dict[str, Any] | None, case_id: UUID, task_id: UUID) -
     return release_task(case_id, task_id, expected_version(body))
 
 
+@blp.route("/cases/<uuid:case_id>/tasks/<uuid:task_id>/assign", methods=["POST"])
+@blp.arguments(AssignTaskSchema)
+@blp.response(200, CommandResultSchema)
+def assign_in_case(body: dict[str, Any], case_id: UUID, task_id: UUID) -> Any:
+    """Dispose a ready step to a named holder of its lane with an instruction (and a due
+    time): by a holder of the lane while nobody holds it, or by its holder (redisposition)."""
+    return assign_task(case_id, task_id, body, expected_version(body))
+
+
 @blp.route("/cases/<uuid:case_id>/tasks/<uuid:task_id>/complete", methods=["POST"])
 @blp.arguments(CompleteTaskSchema)
 @blp.response(200, CommandResultSchema)
@@ -138,6 +154,15 @@ def release_task(case_id: UUID, task_id: UUID, version: int | None) -> Any:
     with _unknown_task_as_404(case_id, task_id):
         result = services().orchestrator.release_task(
             ReleaseTask(case_id, task_id, current_actor(), version))
+    return _done(result)
+
+
+def assign_task(case_id: UUID, task_id: UUID, body: dict[str, Any], version: int | None) -> Any:
+    """The assign command on the case (API and pages), answered with its result and ETag."""
+    with _unknown_task_as_404(case_id, task_id):
+        result = services().orchestrator.assign_task(AssignTask(
+            case_id, task_id, current_actor(), body["assignee"], body["instruction"],
+            body.get("due_at"), version))
     return _done(result)
 
 

@@ -41,6 +41,11 @@ def _known_roles(roles: list[str]) -> list[str]:
     unknown = sorted(set(roles) - set(services().roles.roles))
     if unknown:
         raise InvalidInput("unknown roles", errors={"roles": [f"unknown: {', '.join(unknown)}"]})
+    combined = sorted(r for r in roles if services().roles.is_composite(r))
+    if combined:  # held through a member role, never given
+        raise InvalidInput("combined roles are held through their members", errors={
+            "roles": [f"{r}: give one of {', '.join(sorted(services().roles.members(r)))}"
+                      for r in combined]})
     return roles
 
 

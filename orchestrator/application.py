@@ -27,6 +27,8 @@ from orchestrator.access import AccessLog
 from orchestrator.case import Case, OpenTask
 from orchestrator.commands import (
     Actor,
+    AddComment,
+    AssignTask,
     CancelCase,
     ClaimTask,
     CommandResult,
@@ -38,19 +40,27 @@ from orchestrator.commands import (
 )
 from orchestrator.contention import ATTEMPTS, back_off
 from orchestrator.definitions import Directory, ProcessDefinition, definition_id, directory_id
+from orchestrator.dispositions import field_lanes, user_fields, user_problem
 from orchestrator.engine import Engine, ProcessModel, load_model
 from orchestrator.errors import (
     CaseNotFound,
+    InvalidInput,
+    InvalidTaskData,
     ProcessNotFound,
     StaleCaseVersion,
+    TaskClaimedByOther,
 )
 from orchestrator.policy import (
     ensure,
     ensure_may_write,
+    may_assign,
     may_cancel,
+    may_comment,
     may_deploy,
+    may_hold,
     may_see_task,
     may_start,
+    may_write,
 )
 from orchestrator.references import ensure_cited_only, references
 from orchestrator.registration import RegistrationCounter, counter_id, format_number
@@ -263,8 +273,56 @@ class Orchestrator(Application[UUID]):
             ensure_no_identity_in_completion(cmd.data)
         ensure_cited_only(cmd.data, uploaded | references(case.data),
                           (e.data for e in self.case_events(case.id) if hasattr(e, "data")))
-        case.complete_task(cmd.task_id, cmd.data, cmd.actor, model, self.engine)
+        self._ensure_named_users(case.ready_task(cmd.task_id, cmd.actor).form, cmd.data)
+        case.complete_task(cmd.task_id, cmd.data, cmd.actor, model, self.engine,
+                           self._may_hold(model))
         return self._save(case)
+
+    def assign_task(self, cmd: AssignTask) -> CommandResult:
+        """Dispose a ready step to a named holder of its lane, with an instruction."""
+        ensure_may_write(cmd.actor)
+        case = self.get_case(cmd.case_id, expected_version=cmd.expected_version)
+        model, _ = self.model(case.process_key, case.process_version)
+        task = case.ready_task(cmd.task_id, cmd.actor)
+        ensure(may_see_task(cmd.actor, model, task.lane),
+               f"{cmd.actor.username} may not act in this case")
+        if task.claimed_by not in (None, cmd.actor.username):
+            raise TaskClaimedByOther(f"task is held by {task.claimed_by}",
+                                     holder=task.claimed_by)
+        ensure(may_assign(cmd.actor, task.lane, task.claimed_by),
+               f"{cmd.actor.username} may not dispose this step")
+        if not self._may_hold(model)(cmd.assignee, task.lane):
+            raise InvalidInput("the assignee cannot hold this step", errors={"assignee": [
+                f"'{cmd.assignee}' is no active user holding the lane '{task.lane}'"]})
+        if cmd.due_at is not None and cmd.due_at <= datetime.now(UTC):
+            raise InvalidInput("the due time has passed",
+                               errors={"due_at": ["must lie in the future"]})
+        due = cmd.due_at.astimezone(WITA).isoformat() if cmd.due_at else None
+        case.assign(cmd.task_id, cmd.assignee, cmd.instruction, due, cmd.actor)
+        return self._save(case)
+
+    def add_comment(self, cmd: AddComment) -> CommandResult:
+        """A note on an open case; it never moves the engine. Retried over concurrent
+        commands (a comment needs no particular version of the case)."""
+        ensure_may_write(cmd.actor)
+        for attempt in range(ATTEMPTS):
+            case = self.get_case(cmd.case_id)
+            model, _ = self.model(case.process_key, case.process_version)
+            ensure(may_comment(cmd.actor, model),
+                   f"{cmd.actor.username} may not comment on this case")
+            task_id = str(cmd.task_id) if cmd.task_id else None
+            if task_id and not any(getattr(e, "task_id", None) == task_id
+                                   for e in self.case_events(case.id)):
+                raise InvalidInput("no such step in this case",
+                                   errors={"task_id": [f"not a step of case {case.id}"]})
+            case.comment(cmd.text, cmd.actor, task_id)
+            try:
+                return self._save(case)
+            except StaleCaseVersion:
+                if attempt == ATTEMPTS - 1:
+                    raise
+                back_off(attempt)
+        raise AssertionError("unreachable")
 
     def extend_deadline(self, cmd: ExtendDeadline) -> CommandResult:
         ensure_may_write(cmd.actor)
@@ -290,6 +348,8 @@ class Orchestrator(Application[UUID]):
             raise CaseNotFound(f"no case {case_id}", case=str(case_id)) from None
         if not isinstance(case, Case):
             raise CaseNotFound(f"no case {case_id}", case=str(case_id))
+        if case.history_version < 1:
+            self._fill_history(case)
         if expected_version is not None and case.version != expected_version:
             raise StaleCaseVersion(
                 f"case is at version {case.version}, not {expected_version}",
@@ -323,7 +383,49 @@ class Orchestrator(Application[UUID]):
     def usernames(self) -> list[str]:
         return self._directory(USERS)
 
+    def holders(self, case: Case, lane: str) -> list[User]:
+        """The active users a step of this case's lane may be disposed to, by name."""
+        model, _ = self.model(case.process_key, case.process_version)
+        may = self._may_hold(model)
+        users = [self.find_user(name) for name in self.usernames()]
+        return sorted((u for u in users if u and may(u.username, lane)),
+                      key=lambda u: u.username)
+
     # -- internals ---------------------------------------------------------------------------
+
+    def _fill_history(self, case: Case) -> None:
+        """A case loaded from a snapshot taken before steps and comments were kept: fold its
+        events from the start once (the same appliers) and take them from there."""
+        folded = project_aggregate(None, self.events.get(case.id, lte=case.version))
+        assert isinstance(folded, Case)
+        case.steps, case.comments = folded.steps, folded.comments
+        case.history_version = folded.history_version
+
+    def _may_hold(self, model: ProcessModel) -> Callable[[str, str], bool]:
+        """Whether a user, by name, may hold a step of this lane (the directory decides)."""
+        def check(username: str, lane: str) -> bool:
+            user = self.find_user(username)
+            if user is None or not user.active:
+                return False
+            return may_hold(self.roles.actor(user.username, user.roles), lane, model)
+        return check
+
+    def _ensure_named_users(self, form: dict[str, Any], data: dict[str, Any]) -> None:
+        """Every user a form's user field names exists, is active and holds an allowed role."""
+        problems: dict[str, list[str]] = {}
+        for name, spec in user_fields(form).items():
+            if not data.get(name):
+                continue
+            user = self.find_user(str(data[name]))
+            held = self.roles.expand(user.roles) if user else frozenset()
+            problem = user_problem(str(data[name]), field_lanes(spec),
+                                   user.active if user else None, held)
+            if problem is None and user and not may_write(Actor(user.username, held)):
+                problem = f"user '{user.username}' only reads (inspector)"
+            if problem:
+                problems[name] = [problem]
+        if problems:
+            raise InvalidTaskData("data names users who cannot be named", errors=problems)
 
     def _completer(self, case: Case, model: ProcessModel, actor: Actor) -> Complete:
         def complete(task_id: UUID, data: dict[str, Any]) -> None:

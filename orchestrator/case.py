@@ -9,7 +9,8 @@ them; change a shape with ``class_version`` and an upcaster.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
@@ -28,6 +29,9 @@ from orchestrator.hashchain import ChainedAggregate
 from orchestrator.standards import ServiceStandard
 
 ACTIVE, COMPLETED, CANCELLED = "active", "completed", "cancelled"
+# whether a user (by name) may hold a task of a lane: the directory's answer, given by the
+# application service (the aggregate knows no users)
+MayHold = Callable[[str, str], bool]
 
 
 @dataclass
@@ -41,13 +45,21 @@ class OpenTask:
     form: dict[str, Any]
     properties: dict[str, str]
     activated_at: str
-    claimed_by: str | None = None
+    claimed_by: str | None = None  # who holds it: claimed, or disposed to (TaskAssigned)
+    assigned_by: str | None = None  # the last disposition: who, what to do, by when
+    instruction: str = ""
+    assignment_due_at: str | None = None
+    # every disposition of this step in order (a redisposition keeps the chain)
+    dispositions: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Case(ChainedAggregate):
     """One case of a deployed process version."""
 
     sealed: str = ""  # snapshots taken before sealing existed lack the attribute
+    # 1: ``steps`` and ``comments`` are kept; a snapshot from before (0) lacks them, and the
+    # application service re-projects the case's events once to fill them in
+    history_version: int = 0
 
     class Event(ChainedAggregate.Event):
         """Base of case events: every one links to the previous by hash (``prev_hash``)."""
@@ -116,10 +128,57 @@ class Case(ChainedAggregate):
         passed: list[str]
 
         def apply_to(self, case: Case) -> None:
-            case.open_tasks.pop(self.task_id, None)
-            case.data.update(self.data)
+            task = case.open_tasks.pop(self.task_id, None)
+            case.data.update(self.data)  # merged: what gateway conditions and rules read
             case.engine_state = self.engine_state
             case.path.extend(self.passed)
+            vars(case).setdefault("steps", []).append({  # and each step's own record
+                "task_id": self.task_id, "element_id": self.element_id,
+                "name": task.name if task else self.element_id,
+                "lane": task.lane if task else "",
+                "row": task.properties.get("row", "") if task else "",
+                "activated_at": task.activated_at if task else None,
+                "completed_at": self.timestamp.isoformat(), "actor": self.actor,
+                "data": self.data, "dispositions": list(task.dispositions) if task else [],
+            })
+
+    class TaskAssigned(Event):
+        """A step disposed to a named holder of its lane, with an instruction and an
+        optional due time (SRIKANDI's disposisi); the assignee now holds it."""
+
+        type_name = "TaskAssigned"
+        task_id: str
+        assignee: str  # the user who now holds the step
+        instruction: str
+        due_at: str | None  # ISO 8601, or None: the decree's own time only
+        by: str  # who disposed it (for a disposition from a form: who filled that form)
+        previous_assignee: str | None  # who held it before (a redisposition), or None
+        from_field: str = ""  # set when a form's user field disposed it (``assign_from``)
+
+        def apply_to(self, case: Case) -> None:
+            self.apply_to_task(case.open_tasks[self.task_id])
+
+        def apply_to_task(self, task: OpenTask) -> None:
+            """The step now held by the assignee, its chain one link longer."""
+            task.claimed_by, task.assigned_by = self.assignee, self.by
+            task.instruction, task.assignment_due_at = self.instruction, self.due_at
+            task.dispositions.append({
+                "assignee": self.assignee, "by": self.by, "instruction": self.instruction,
+                "due_at": self.due_at, "previous_assignee": self.previous_assignee,
+                "from_field": self.from_field, "at": self.timestamp.isoformat()})
+
+    class CommentAdded(Event):
+        """A note on the case (why a draft went back …); it never touches the engine."""
+
+        type_name = "CommentAdded"
+        text: str
+        actor: str
+        task_id: str | None  # the step it is about, or None for the case as a whole
+
+        def apply_to(self, case: Case) -> None:
+            vars(case).setdefault("comments", []).append({
+                "seq": self.originator_version, "at": self.timestamp.isoformat(),
+                "actor": self.actor, "text": self.text, "task_id": self.task_id})
 
     class GatewayTaken(Event):
         type_name = "GatewayTaken"
@@ -194,6 +253,9 @@ class Case(ChainedAggregate):
         self.open_tasks: dict[str, OpenTask] = {}
         self.deadline: dict[str, Any] | None = None
         self.sealed = sealed
+        self.steps: list[dict[str, Any]] = []  # each completed step: who, when, row, data
+        self.comments: list[dict[str, Any]] = []
+        self.history_version = 1
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -252,8 +314,12 @@ class Case(ChainedAggregate):
         self._trigger(self.TaskReleased, task_id=task.task_id, actor=actor.username)
 
     def complete_task(self, task_id: UUID, data: dict[str, Any], actor: Actor,
-                      model: ProcessModel, engine: Engine) -> None:
-        """Complete a ready task with form data; record the engine's response as facts."""
+                      model: ProcessModel, engine: Engine,
+                      may_hold: MayHold | None = None) -> None:
+        """Complete a ready task with form data; record the engine's response as facts.
+
+        A step that activates with ``assign_from`` goes to the user an earlier step named,
+        if ``may_hold`` says that user may hold it (else it waits in its lane as usual)."""
         task = self._open_task(task_id, actor)
         if task.claimed_by and task.claimed_by != actor.username:
             raise _claimed_by_other(task)
@@ -262,7 +328,29 @@ class Case(ChainedAggregate):
         self._trigger(self.TaskCompleted, task_id=task.task_id, element_id=task.element_id,
                       data=data, actor=actor.username, engine_state=outcome.state,
                       passed=outcome.passed)
-        self._record_outcome(outcome)
+        self._record_outcome(outcome, may_hold)
+
+    def ready_task(self, task_id: UUID, actor: Actor) -> OpenTask:
+        """The ready task, if the actor holds its lane (TaskNotReady, NotInLane otherwise)."""
+        return self._open_task(task_id, actor)
+
+    def assign(self, task_id: UUID, assignee: str, instruction: str, due_at: str | None,
+               actor: Actor) -> None:
+        """Dispose a ready step to ``assignee`` (checked by the caller to hold its lane):
+        the actor holds the lane and the step is free, or the actor holds the step now."""
+        task = self._open_task(task_id, actor)
+        if task.claimed_by and task.claimed_by != actor.username:
+            raise _claimed_by_other(task)
+        if task.claimed_by == assignee:
+            raise Conflict(f"{assignee} already holds this step")
+        self._trigger(self.TaskAssigned, task_id=task.task_id, assignee=assignee,
+                      instruction=instruction, due_at=due_at, by=actor.username,
+                      previous_assignee=task.claimed_by)
+
+    def comment(self, text: str, actor: Actor, task_id: str | None) -> None:
+        """Add a note to the case (the caller checked who may); the case must be open."""
+        self._ensure_active()
+        self._trigger(self.CommentAdded, text=text, actor=actor.username, task_id=task_id)
 
     def cancel(self, actor: Actor, reason: str) -> None:
         self._ensure_active()
@@ -270,7 +358,7 @@ class Case(ChainedAggregate):
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _record_outcome(self, outcome: Outcome) -> None:
+    def _record_outcome(self, outcome: Outcome, may_hold: MayHold | None = None) -> None:
         for passage in outcome.gateways:
             self._trigger(self.GatewayTaken, gateway_id=passage.gateway_id,
                           flow_id=passage.flow_id, flow_name=passage.flow_name,
@@ -281,8 +369,25 @@ class Case(ChainedAggregate):
             self._trigger(self.TaskActivated, task_id=str(ready.task_id),
                           element_id=ready.element_id, name=ready.name, lane=ready.lane,
                           form=ready.form, properties=ready.properties)
+            if may_hold is not None:
+                self._dispose_from_form(self.open_tasks[str(ready.task_id)], may_hold)
         if outcome.ended:
             self._trigger(self.Completed)
+
+    def _dispose_from_form(self, task: OpenTask, may_hold: MayHold) -> None:
+        """``assign_from``: the step goes to the user the latest earlier step named there."""
+        source = task.properties.get("assign_from")
+        filled = next((s for s in reversed(self.steps) if source and s["data"].get(source)), None)
+        if filled is None:
+            return
+        assignee = str(filled["data"][source])
+        if not may_hold(assignee, task.lane):
+            return  # no longer holds the lane (or disabled since): the lane takes it
+        instruction_from = task.properties.get("instruction_from", "")
+        self._trigger(self.TaskAssigned, task_id=task.task_id, assignee=assignee,
+                      instruction=str(filled["data"].get(instruction_from) or ""),
+                      due_at=None, by=filled["actor"], previous_assignee=None,
+                      from_field=source)
 
     def _trigger(self, event_class: type[Case.Event], **kwargs: Any) -> None:
         self.trigger_event(event_class, **kwargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +16,8 @@ class Actor:
     roles: frozenset[str] = frozenset()
 
     def holds(self, role: str) -> bool:
+        """Whether the actor holds ``role``; a combined lane's role is among ``roles`` when
+        a member is (``RoleRegistry.actor`` builds actors so)."""
         return role in self.roles
 
 
@@ -48,6 +51,29 @@ class CompleteTask:
     actor: Actor
     data: dict[str, Any] = field(default_factory=dict)
     expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class AssignTask:
+    """Dispose a ready step to a named holder of its lane (or redispose it)."""
+
+    case_id: UUID
+    task_id: UUID
+    actor: Actor
+    assignee: str
+    instruction: str
+    due_at: datetime | None = None  # aware; in the future
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class AddComment:
+    """A note on a case, optionally about one of its steps."""
+
+    case_id: UUID
+    actor: Actor
+    text: str
+    task_id: UUID | None = None
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,26 @@ def may_act_in(actor: Actor, lane: str) -> bool:
     return may_write(actor) and actor.holds(lane)
 
 
+def may_assign(actor: Actor, lane: str, holder: str | None) -> bool:
+    """Disposing a step: a holder of its lane while nobody holds it, or its current holder
+    (the assignee redisposing it, or whoever claimed it) — never someone else's step."""
+    return may_act_in(actor, lane) and holder in (None, actor.username)
+
+
+def may_hold(assignee: Actor, lane: str, model: ProcessModel) -> bool:
+    """Who a step may be disposed to: an active user (the caller checks) who may act in its
+    lane, and in a sensitive case also reads it (never a reporter lane)."""
+    return may_act_in(assignee, lane) and may_see_task(assignee, model, lane)
+
+
+def may_comment(actor: Actor, model: ProcessModel) -> bool:
+    """Comments: whoever may read the case and act at all; on a sensitive case only those
+    who may act on it (its staff lanes), since readers there are few by design."""
+    if not may_write(actor) or not may_read_case(actor, model):
+        return False
+    return not model.sensitive or bool(actor.roles & staff_lanes(model))
+
+
 def may_cancel(actor: Actor) -> bool:
     return may_write(actor) and bool(actor.roles & CANCELLERS)
 

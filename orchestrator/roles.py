@@ -1,11 +1,19 @@
-"""The roles registry: role keys, their Indonesian names, and the lanes that name them."""
+"""The roles registry: role keys, their Indonesian names, and the lanes that name them.
+
+A combined column of the decree ("Sekretaris/Ketua KPU", "Kasubbag Hukum/ Staf") is a
+*composite* role: a lane of its own, ``any_of`` its member roles, held by anyone who holds a
+member. Composites are never given to users; ``expand`` adds them to the roles a user holds.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from orchestrator.commands import Actor
 
 # Roles that are not lanes of any SOP but that the service itself needs.
 SYSTEM_ROLES = {
@@ -21,6 +29,7 @@ class Role:
     name: str
     spellings: tuple[str, ...] = ()
     unit: str = "Sekretariat"
+    any_of: tuple[str, ...] = ()  # a composite role (a combined column): held via a member
 
 
 class RoleRegistry:
@@ -32,18 +41,41 @@ class RoleRegistry:
         for role in roles:
             for label in (role.key, role.name, *role.spellings):
                 self._by_name[_norm(label)] = role.key
+        for role in roles:
+            wrong = [m for m in role.any_of if m not in self.roles or self.roles[m].any_of]
+            if wrong:
+                raise ValueError(f"composite role {role.key}: members {wrong} are not plain roles")
 
     @classmethod
     def load(cls, path: Path) -> RoleRegistry:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         roles = [Role(r["key"], r["name"], tuple(r.get("spellings", ())),
-                      r.get("unit", "Sekretariat")) for r in data["roles"]]
+                      r.get("unit", "Sekretariat"), tuple(r.get("any_of", ())))
+                 for r in data["roles"]]
         roles += [Role(k, n) for k, n in SYSTEM_ROLES.items() if k not in {r.key for r in roles}]
         return cls(roles)
 
     def key_for_lane(self, lane: str | None) -> str | None:
         """The role key a lane name stands for, or None if the registry does not know it."""
         return self._by_name.get(_norm(lane)) if lane else None
+
+    def is_composite(self, key: str) -> bool:
+        role = self.roles.get(key)
+        return bool(role and role.any_of)
+
+    def members(self, key: str) -> frozenset[str]:
+        """The plain roles that hold ``key`` (itself, or a composite's members)."""
+        role = self.roles.get(key)
+        return frozenset(role.any_of) if role and role.any_of else frozenset({key})
+
+    def expand(self, held: Iterable[str]) -> frozenset[str]:
+        """The roles held, plus every composite one of them is a member of."""
+        plain = frozenset(held)
+        return plain | {r.key for r in self.roles.values() if set(r.any_of) & plain}
+
+    def actor(self, username: str, held: Iterable[str]) -> Actor:
+        """The actor a user with these roles acts as (composite lanes included)."""
+        return Actor(username, self.expand(held))
 
     def name(self, key: str) -> str:
         role = self.roles.get(key)

@@ -45,6 +45,12 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS inbox_case_data ("
     " case_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,"
     " PRIMARY KEY (case_id, name))",
+    # a step's last disposition (TaskAssigned): who disposed it, what to do, by when. Its own
+    # table, so that an existing worklist gains it at start-up (no task had one before)
+    "CREATE TABLE IF NOT EXISTS inbox_assignments ("
+    " task_id TEXT PRIMARY KEY, assignee TEXT NOT NULL, assigned_by TEXT NOT NULL,"
+    " instruction TEXT NOT NULL, due_at TEXT, assigned_at TEXT NOT NULL,"
+    " dispositions INTEGER NOT NULL)",
 )
 SUBJECT_KEYS = ("subjek", "perihal", "subject", "judul", "uraian")
 RULE_VALUE_MAX = 200  # longer texts (uraian, catatan) are never what a duration depends on
@@ -63,7 +69,8 @@ def utc(moment: datetime) -> str:
 class InboxView(SqlView):
     """Rows of the worklist; reads for the API live in ``projections/queries.py``."""
 
-    tables = ("inbox_tasks", "inbox_cases", "inbox_case_data", "inbox_skipped")
+    tables = ("inbox_tasks", "inbox_cases", "inbox_case_data", "inbox_assignments",
+              "inbox_skipped")
     ddl = (*DDL, skipped_ddl("inbox_skipped"))
     skipped_table = "inbox_skipped"  # notifications it could not apply (projections/runner.py)
 
@@ -184,6 +191,24 @@ class InboxProjection(Projection[StoreInboxView]):
     @process_event.register
     def _(self, event: Case.TaskClaimed, tracking: Tracking) -> None:
         self._set_claim(tracking, event.task_id, event.actor)
+
+    @process_event.register
+    def _(self, event: Case.TaskAssigned, tracking: Tracking) -> None:
+        self.view.write(tracking, [(
+            "UPDATE inbox_tasks SET claimed_by = :user WHERE task_id = :task_id",
+            {"user": event.assignee, "task_id": event.task_id},
+        ), (
+            "INSERT INTO inbox_assignments (task_id, assignee, assigned_by, instruction,"
+            " due_at, assigned_at, dispositions) VALUES (:task_id, :assignee, :by,"
+            " :instruction, :due_at, :at, 1) ON CONFLICT (task_id) DO UPDATE SET"
+            " assignee = excluded.assignee, assigned_by = excluded.assigned_by,"
+            " instruction = excluded.instruction, due_at = excluded.due_at,"
+            " assigned_at = excluded.assigned_at,"
+            " dispositions = inbox_assignments.dispositions + 1",
+            {"task_id": event.task_id, "assignee": event.assignee, "by": event.by,
+             "instruction": event.instruction, "at": utc(event.timestamp),
+             "due_at": utc(datetime.fromisoformat(event.due_at)) if event.due_at else None},
+        )])
 
     @process_event.register
     def _(self, event: Case.TaskReleased, tracking: Tracking) -> None:

@@ -13,8 +13,12 @@ from projections.inbox import NO_DUE, InboxView, utc
 _TASK_COLUMNS = (
     "t.task_id, t.case_id, t.process, t.element_id, t.name, t.lane, t.form, t.properties,"
     " t.state, t.claimed_by, t.activated_at, t.due_at, t.completed_at, t.completed_by,"
-    " c.summary, c.registration, c.subject, c.process_version"
+    " c.summary, c.registration, c.subject, c.process_version,"
+    " a.assigned_by, a.instruction, a.due_at AS assignment_due_at"
 )
+# a task row with its case and its last disposition (if it has one)
+_TASK_FROM = (" FROM inbox_tasks t JOIN inbox_cases c USING (case_id)"
+              " LEFT JOIN inbox_assignments a ON a.task_id = t.task_id")
 _CASE_COLUMNS = (
     "c.case_id, c.process, c.process_version, c.registration, c.status, c.started_at,"
     " c.started_by, c.subject, c.summary, c.updated_at, c.completed_at, c.cycle_minutes,"
@@ -73,7 +77,8 @@ class InboxQueries:
                    limit: int = 50, offset: int = 0, view: str = "all", q: str | None = None,
                    now: datetime | None = None, hidden_lanes: list[str] | None = None,
                    hidden_processes: list[str] | None = None) -> Page:
-        """Ready tasks in the caller's lanes that are unclaimed or claimed by the caller;
+        """Ready tasks in the caller's lanes that are unclaimed or held by the caller
+        (claimed, or disposed to them: ``mine``, "Untuk saya");
         none in ``hidden_lanes`` of ``hidden_processes`` (a sensitive case's reporter steps)."""
         if not roles:
             return Page([], 0)
@@ -96,7 +101,7 @@ class InboxQueries:
         params.update(user=user, process=process, q=f"%{(q or '').lower()}%", now=now_text,
                       soon=utc((now or datetime.now(UTC)) + DUE_SOON), limit=limit,
                       offset=offset, window=limit + offset)
-        base = f" FROM inbox_tasks t JOIN inbox_cases c USING (case_id) WHERE {' AND '.join(where)}"
+        base = f"{_TASK_FROM} WHERE {' AND '.join(where)}"
         # counting is capped: an exact count of a 10^5-task lane costs more than the page
         total = self.view.rows(f"SELECT COUNT(*) AS n FROM (SELECT 1{base} AND t.lane IN"
                                f" ({lanes}) LIMIT {COUNT_CAP}) AS capped", params)[0]["n"]
@@ -112,7 +117,7 @@ class InboxQueries:
 
     def task(self, task_id: str) -> dict[str, Any] | None:
         rows = self.view.rows(
-            f"SELECT {_TASK_COLUMNS} FROM inbox_tasks t JOIN inbox_cases c USING (case_id)"
+            f"SELECT {_TASK_COLUMNS}{_TASK_FROM}"
             " WHERE t.task_id = :task_id", {"task_id": task_id})
         return _json(rows[0], "form", "properties", "summary") if rows else None
 
@@ -157,7 +162,7 @@ class InboxQueries:
             scope = f" AND c.process IN ({names})"
             params.update(more)
         tasks = self.view.rows(
-            f"SELECT {_TASK_COLUMNS} FROM inbox_tasks t JOIN inbox_cases c USING (case_id)"
+            f"SELECT {_TASK_COLUMNS}{_TASK_FROM}"
             f" WHERE t.state = 'ready' AND t.due_at < :now{scope} ORDER BY t.due_at", params)
         cases = self.view.rows(
             f"SELECT {_CASE_COLUMNS} FROM inbox_cases c WHERE c.status = 'active'"
@@ -238,4 +243,5 @@ class InboxQueries:
         return {
             "cases": self.view.rows("SELECT * FROM inbox_cases ORDER BY case_id"),
             "tasks": self.view.rows("SELECT * FROM inbox_tasks ORDER BY task_id"),
+            "assignments": self.view.rows("SELECT * FROM inbox_assignments ORDER BY task_id"),
         }

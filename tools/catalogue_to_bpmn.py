@@ -162,6 +162,11 @@ def task_properties(row: dict) -> dict[str, str]:
                                         separators=(",", ":"))
     if duration.get("reading"):
         props["duration_reading"] = duration["reading"]
+    assign = row.get("assign")  # the step goes to the user an earlier step's form named
+    if assign:
+        props["assign_from"] = assign["from"]
+        if assign.get("instruction_from"):
+            props["instruction_from"] = assign["instruction_from"]
     props["form"] = json.dumps(task_form(row), ensure_ascii=False, separators=(",", ":"))
     return props
 

@@ -1,20 +1,28 @@
-"""Case pages: find a case, see it on its diagram (done and current steps) with its timeline,
-and download the attachments it references."""
+"""Case pages: find a case, see it on its diagram (done and current steps) with its history
+(every step's own data, labelled as its form labels it; dispositions; comments) and timeline,
+comment on it, and download the attachments it references."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
 
-from flask import render_template, request
+from flask import flash, redirect, render_template, request, url_for
 
 from api.attachments import cited_items
 from api.auth import services
 from api.cases import attachment_response, readable_case, shown_case
-from api.pages.common import login_required, page_actor, page_blueprint
+from api.pages.common import error_page, login_required, page_actor, page_blueprint
+from api.pages.staff import wrote
 from api.presenters import event_dict
 from api.reports import case_row, log_listed, visible_processes
-from orchestrator.policy import may_audit
+from orchestrator.case import Case
+from orchestrator.commands import AddComment
+from orchestrator.dispositions import user_fields
+from orchestrator.errors import InvalidInput
+from orchestrator.policy import may_audit, may_comment
+
+COMMENT_MAX = 2000
 
 bp = page_blueprint("pages_cases")
 
@@ -29,6 +37,57 @@ def diagram_context(case_key: str, version: int) -> dict[str, Any]:
 
 def timeline(case_id: UUID) -> list[dict[str, Any]]:
     return [event_dict(e) for e in services().orchestrator.case_events(case_id)]
+
+
+def labelled(form: dict[str, Any], data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) of a step's data as its form names them: field titles, answers by their
+    ``x-enumLabels``, users by name; attachments are listed apart."""
+    props = form.get("properties") or {}
+    people = user_fields(form)
+    shown = []
+    for key, value in data.items():
+        if key == "lampiran" or isinstance(value, dict | list):
+            continue
+        spec = props.get(key) or {}
+        label = str(spec.get("title") or key.replace("_", " ").capitalize())
+        if isinstance(value, bool):
+            text = "Ya" if value else "Tidak"
+        elif key in people:
+            text = person(str(value))
+        else:
+            text = str((spec.get("x-enumLabels") or {}).get(value, value))
+        shown.append((label, text))
+    return shown
+
+
+def person(username: str | None) -> str:
+    """``Nama Lengkap (username)`` for a user the directory knows."""
+    if not username:
+        return "—"
+    user = services().orchestrator.find_user(username)
+    return f"{user.full_name} ({username})" if user and user.full_name else username
+
+
+def history(case: Case, start: dict[str, Any]) -> dict[str, Any]:
+    """What the case pages show of its past: the start, each step's own record (labelled by
+    its form, with its attachments, dispositions and comments), the comments."""
+    model, _ = services().orchestrator.model(case.process_key, case.process_version)
+    about: dict[str | None, list[dict[str, Any]]] = {}
+    for comment in case.comments:
+        about.setdefault(comment["task_id"], []).append(comment)
+    steps = [{**step, "fields": labelled(
+        (model.tasks.get(step["element_id"]) or {}).get("form") or {}, step["data"]),
+        "files": list(cited_items([step["data"]]).values()),
+        "comments": about.get(step["task_id"], [])} for step in case.steps]
+    return {"start": {**start, "fields": labelled({}, start.get("data") or {}),
+                      "files": list(cited_items([start.get("data") or {}]).values())},
+            "steps": steps, "comments": case.comments, "about": about}
+
+
+def started(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The CaseStarted event of a timeline (who, when, the start data)."""
+    first = events[0] if events and events[0]["type"] == "CaseStarted" else {}
+    return {"actor": first.get("actor"), "at": first.get("at"), "data": first.get("data") or {}}
 
 
 @bp.get("/kasus")
@@ -61,11 +120,37 @@ def show(case_id: UUID) -> Any:
     shown = shown_case(case, actor, "halaman kasus (data dan riwayat)")
     events = timeline(case_id)
     mine = [t for t in shown["open_tasks"] if t["lane"] in actor.roles]
+    model, _ = services().orchestrator.model(case.process_key, case.process_version)
     return render_template(
         "kasus.html", case=shown, events=events, my_tasks=mine,
         attachments=_attachments(shown["data"], events),
-        auditor=may_audit(actor),
+        auditor=may_audit(actor), history=history(case, started(events)), person=person,
+        may_comment=may_comment(actor, model) and case.status == "active",
+        comment_max=COMMENT_MAX,
         **diagram_context(case.process_key, case.process_version))
+
+
+@bp.post("/kasus/<uuid:case_id>/komentar")
+@login_required
+def comment(case_id: UUID) -> Any:
+    """Add a comment to the case (or to one of its steps), then back to where it was written."""
+    actor = page_actor()
+    readable_case(case_id, actor)
+    text = (request.form.get("teks") or "").strip()
+    task_id = request.form.get("langkah") or None
+    if not text or len(text) > COMMENT_MAX:
+        return error_page(422, "Komentar tidak sah.",
+                          f"Tulis komentar (paling banyak {COMMENT_MAX} karakter).")
+    try:
+        services().orchestrator.add_comment(
+            AddComment(case_id, actor, text, UUID(task_id) if task_id else None))
+    except (InvalidInput, ValueError):
+        return error_page(422, "Komentar tidak sah.", "Langkah yang dirujuk tidak dikenal.")
+    wrote()
+    flash("Komentar ditambahkan.", "sukses")
+    if task_id and request.form.get("kembali") == "tugas":
+        return redirect(url_for("pages_task.show", case_id=case_id, task_id=task_id))
+    return redirect(url_for("pages_cases.show", case_id=case_id))
 
 
 def _attachments(data: dict[str, Any], events: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -19,6 +19,8 @@ EVENTS = {
     "TaskActivated": "Langkah siap dikerjakan",
     "TaskClaimed": "Langkah diambil",
     "TaskReleased": "Langkah dilepas",
+    "TaskAssigned": "Langkah didisposisikan",
+    "CommentAdded": "Komentar",
     "TaskCompleted": "Langkah diselesaikan",
     "GatewayTaken": "Keputusan diteruskan",
     "CaseCompleted": "Kasus selesai",

@@ -21,7 +21,7 @@ from projections.queries import INBOX_VIEWS
 
 bp = page_blueprint("pages_staff")
 PAGE_SIZE = 25
-VIEW_LABELS = {"all": "Semua", "mine": "Diambil saya", "unclaimed": "Belum diambil",
+VIEW_LABELS = {"all": "Semua", "mine": "Untuk saya", "unclaimed": "Belum diambil",
                "overdue": "Terlambat", "due_soon": "Jatuh tempo 24 jam"}
 
 

@@ -21,6 +21,7 @@ from orchestrator import (
     durations,  # a module: durations itself imports the engine package
     forms,
 )
+from orchestrator.dispositions import assignment_errors
 from orchestrator.engine import expressions
 from orchestrator.engine.elements import BPMN, SPIFF, id_errors, refused_elements
 from orchestrator.engine.flowgraph import flow_graph_errors
@@ -81,6 +82,7 @@ def load_model(key: str, bpmn: bytes, roles: RoleRegistry) -> ProcessModel:
         raise InvalidDefinition(f"{key}: BPMN cannot be deployed", errors=errors)
     spec, subprocess_specs = _spiff_spec(key, bpmn)
     tasks = _user_tasks(spec, lanes, errors)
+    errors.extend(assignment_errors(tasks, flows.keys(), roles))
     if errors:
         raise InvalidDefinition(f"{key}: BPMN cannot be deployed", errors=errors)
     elements = {element: el.get("name") or "" for el in process.iter()

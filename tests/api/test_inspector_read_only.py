@@ -33,6 +33,9 @@ FORBIDDEN = [
     ("POST", "/processes/{process}/sensitivity-approvals",
      {"sha256": "0" * 64, "sensitive": True, "handling_role": "unit_pengaduan"}),
     ("POST", "/tasks/{task}/complete-with-files", {"data": "{}"}),
+    ("POST", "/cases/{case}/tasks/{task}/complete-with-files", {"data": "{}"}),
+    ("POST", "/cases/{case}/tasks/{task}/assign", {"assignee": "admin", "instruction": "x"}),
+    ("POST", "/cases/{case}/comments", {"text": "x"}),
 ]
 # logging in and out changes only the caller's own session; the public portal takes no login
 NOT_AN_ACTOR_WRITE = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/auth/logout"),

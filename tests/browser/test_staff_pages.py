@@ -60,7 +60,7 @@ def test_log_in_claim_and_complete_a_task_with_attachment(page: Any, server: Ser
     page.wait_for_url(f"**/kasus/{case.id}")
     assert "selesai" in page.get_by_role("status").inner_text()
     sha = hashlib.sha256(document.read_bytes()).hexdigest()
-    assert page.get_by_role("link", name="bukti-antrean.pdf").is_visible()
+    assert page.get_by_role("link", name="bukti-antrean.pdf").first.is_visible()
     stored = server.services.config.data_dir / "lampiran" / sha[:2] / sha
     assert stored.read_bytes() == document.read_bytes()
     completed = [e for e in server.services.orchestrator.case_events(case.id)

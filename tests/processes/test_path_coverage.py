@@ -17,7 +17,7 @@ from uuid import UUID
 
 import pytest
 
-from alur.bootstrap import Services, bootstrap, deploy_all
+from alur.bootstrap import Services, bootstrap, deploy_all, seed_demo_users
 from alur.config import Config
 from orchestrator.commands import Actor, CompleteTask, StartCase
 from orchestrator.policy import REPORTER_LANES
@@ -37,6 +37,7 @@ CHARTS = flowcharts()
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     svc = bootstrap(Config(data_dir=tmp_path_factory.mktemp("walk"), secret_key="x"))
     deploy_all(svc)
+    seed_demo_users(svc)  # user fields (disposisi kepada) name real users
     yield svc
     svc.close()
 
@@ -64,7 +65,10 @@ def _answer(form: dict[str, Any], row: dict[str, Any], plan: dict[int, str],
         first = row["step"] not in seen
         answer[decision["field"]] = plan.get(row["step"]) if first and row["step"] in plan \
             else _forward(row)
-    return sample(form, complete=True, overrides=answer)
+    users = {name: spec["x-alur-lanes"][0]  # the demo user of the first allowed role
+             for name, spec in (form.get("properties") or {}).items()
+             if spec.get("x-alur-widget") == "user"}
+    return sample(form, complete=True, overrides={**users, **answer})
 
 
 def start_data(services: Services, key: str) -> dict[str, Any]:
@@ -103,7 +107,8 @@ def walk(services: Services, key: str, plan: dict[int, str]) -> list[str]:
         task = next(iter(case.open_tasks.values()))
         row = rows[steps[task.element_id]]
         assert task.lane == row["lane"] == model.tasks[task.element_id]["lane"]
-        lane_only = Actor(f"demo-{task.lane}", frozenset({task.lane}))
+        # a step disposed to someone (assign_from) is theirs to complete
+        lane_only = Actor(task.claimed_by or f"demo-{task.lane}", frozenset({task.lane}))
         data = _answer(task.form, row, plan, seen)
         seen.add(row["step"])
         # the sample's documents stand for files uploaded with the completion

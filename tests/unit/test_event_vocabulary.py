@@ -43,6 +43,10 @@ GOLDEN = {
         "prev_hash", "working_days", "working_minutes", "reason", "actor"),
     "orchestrator.case:Case.Completed": ("prev_hash",),
     "orchestrator.case:Case.Cancelled": ("prev_hash", "actor", "reason"),
+    "orchestrator.case:Case.TaskAssigned": (
+        "prev_hash", "task_id", "assignee", "instruction", "due_at", "by", "previous_assignee",
+        "from_field=''"),
+    "orchestrator.case:Case.CommentAdded": ("prev_hash", "text", "actor", "task_id"),
     "orchestrator.definitions:Directory.Created": ("prev_hash", "kind"),
     "orchestrator.definitions:Directory.Entered": ("prev_hash", "name"),
     "orchestrator.definitions:ProcessDefinition.Registered": ("prev_hash", "key"),

@@ -56,8 +56,8 @@ def _string(schema: dict[str, Any], name: str) -> str:
         return EXAMPLE_DATETIME
     if "pattern" in schema:
         raise ValueError(f"{name}: no example for the pattern {schema['pattern']!r}")
-    if schema.get("x-alur-widget") == "user":
-        return "contoh-pengguna"
+    if schema.get("x-alur-widget") == "user":  # demo users are named after their role
+        return str((schema.get("x-alur-lanes") or ["contoh-pengguna"])[0])
     text = f"Contoh {name.replace('_', ' ')}".strip()
     low, high = schema.get("minLength", 0), schema.get("maxLength", len(text))
     return (text + "x" * max(0, low - len(text)))[:high]

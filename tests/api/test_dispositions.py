@@ -10,6 +10,7 @@ from typing import Any
 from uuid import uuid4
 
 from tests.conftest import Api
+from tools.form_samples import sample
 
 PASSWORD = "sandi-uji-panjang-1"
 
@@ -27,8 +28,10 @@ def open_task(api: Api, case_id: str) -> dict[str, Any]:
 
 
 def complete(api: Api, case_id: str, who: str, data: dict[str, Any]) -> Any:
+    """Complete the open step: the form's required fields from its sample, then ``data``."""
     task = open_task(api, case_id)
-    return api.post(f"/cases/{case_id}/tasks/{task['id']}/complete", who, json={"data": data})
+    return api.complete(f"/cases/{case_id}/tasks/{task['id']}", who,
+                        sample(task["form"], overrides=data))
 
 
 def letter_at_row_4(api: Api) -> str:

@@ -20,6 +20,7 @@ from orchestrator.commands import Actor, DeployProcess
 from orchestrator.engine import executable_process_ids
 from orchestrator.errors import AlurError, ProcessNotFound, ServiceMisconfigured
 from orchestrator.passwords import hash_password
+from orchestrator.registration import Registers
 from orchestrator.roles import SYSTEM_ROLES, RoleRegistry
 from orchestrator.sealing import Sealer, decode_key
 from orchestrator.standards import load_standards
@@ -74,6 +75,7 @@ def bootstrap(config: Config) -> Services:
     with schema_lock(eventsourcing_env(config)):  # processes starting together take turns
         orchestrator = Orchestrator(env=eventsourcing_env(config), roles=roles,
                                     standards=standards,
+                                    registers=Registers.load(config.processes_dir / "catalogue"),
                                     sealer=Sealer(decode_key(key) if key else None),
                                     snapshot_key=config.resolved_secret_key())
         projections = Projections(orchestrator, specs,

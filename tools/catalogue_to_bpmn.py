@@ -43,15 +43,92 @@ def short_name(activity: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+# The form vocabulary: each catalogue field's `kind` and the JSON Schema it becomes (SCHEMA.md).
+DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+DATETIME_PATTERN = (r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+                    r"T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})$")
+TEXT_LIMITS = {"text": 200, "longtext": 5000, "nomor": 100}
+ATTENDEE = {"type": "object", "additionalProperties": False, "required": ["nama"],
+            "properties": {"nama": {"type": "string", "title": "Nama", "minLength": 1,
+                                    "maxLength": 120},
+                           "jabatan": {"type": "string", "title": "Jabatan", "maxLength": 120}}}
+KINDS = ("text", "longtext", "nomor", "integer", "money", "date", "datetime", "enum", "list",
+         "attendees", "user", "document")
+
+
+def _kind_schema(spec: dict, required: bool) -> dict:
+    """The JSON Schema of one field kind (title, decree quote and extras added by the caller)."""
+    kind = spec["kind"]
+    if kind in TEXT_LIMITS:
+        schema: dict = {"type": "string", "maxLength": spec.get("max_length", TEXT_LIMITS[kind])}
+        return {**schema, "minLength": 1} if required else schema
+    if kind in ("integer", "money"):
+        schema = {"type": "integer", "minimum": spec.get("minimum", 0)}
+        if "maximum" in spec:
+            schema["maximum"] = spec["maximum"]
+        return {**schema, "x-alur-widget": "money"} if kind == "money" else schema
+    if kind == "date":
+        return {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+    if kind == "datetime":
+        return {"type": "string", "format": "date-time", "pattern": DATETIME_PATTERN}
+    if kind == "enum":
+        options = spec["options"]
+        return {"type": "string", "enum": [o["value"] for o in options],
+                "x-enumLabels": {o["value"]: o["label"] for o in options}}
+    if kind in ("list", "attendees"):
+        item = ATTENDEE if kind == "attendees" else {"type": "string", "minLength": 1,
+                                                     "maxLength": spec.get("max_length", 200)}
+        schema = {"type": "array", "items": item, "maxItems": spec.get("max_items", 100)}
+        return {**schema, "minItems": 1} if required else schema
+    if kind == "user":
+        return {"type": "string", "minLength": 1, "maxLength": 64, "x-alur-widget": "user",
+                "x-alur-lanes": list(spec["roles"])}
+    if kind == "document":
+        from orchestrator.engine.model import ATTACHMENTS  # the one definition of a reference
+
+        return {**ATTACHMENTS, "minItems": 1} if required else dict(ATTACHMENTS)
+    raise ValueError(f"field {spec.get('name')!r}: unknown kind {kind!r} (one of {KINDS})")
+
+
+def quotes(spec: dict) -> list[dict]:
+    """The decree phrases a field (or a decision) comes from: one mapping or a list of them."""
+    decree = spec.get("decree") or []
+    return [decree] if isinstance(decree, dict) else list(decree)
+
+
+def decree_quotes(spec: dict) -> list[dict]:
+    """The quotes as written into the form (`x-decree`): column and text only."""
+    return [{"column": q["column"], "text": q["text"]} for q in quotes(spec)]
+
+
+def field_schema(spec: dict) -> tuple[str, dict, bool]:
+    """(property name, JSON Schema, required) of one catalogue field; a `document` is always
+    the form's `lampiran` (the page's upload), whatever its name."""
+    spec = dict(spec)
+    required = bool(spec.get("required", False))
+    if "kind" not in spec:  # a plain JSON Schema property (SOP 9.19's count of records)
+        name = spec.pop("name")
+        spec.pop("required", None)
+        return name, spec, required
+    name = "lampiran" if spec["kind"] == "document" else spec["name"]
+    schema = {**_kind_schema(spec, required), "title": spec["title"]}
+    if spec.get("description"):
+        schema["description"] = spec["description"]
+    if quotes(spec):
+        schema["x-decree"] = decree_quotes(spec)
+    return name, schema, required
+
+
 def task_form(row: dict) -> dict:
     props: dict = {"catatan": NOTE_FIELD}
     required: list[str] = []
-    for spec in row.get("fields") or []:  # data a later step needs (e.g. a count of records)
-        spec = dict(spec)
-        name = spec.pop("name")
-        if spec.pop("required", False):
+    for spec in row.get("fields") or []:  # what the row's Kelengkapan and Output name
+        name, schema, must = field_schema(spec)
+        if name in props:
+            raise ValueError(f"row {row['step']}: field {name!r} twice")
+        props[name] = schema
+        if must:
             required.append(name)
-        props[name] = spec
     decision = row.get("decision")
     if decision:
         answers = decision["answers"]
@@ -61,6 +138,8 @@ def task_form(row: dict) -> dict:
             "enum": [a["value"] for a in answers],
             "x-enumLabels": {a["value"]: a["label"] for a in answers},
         }
+        if quotes(decision):
+            props[decision["field"]]["x-decree"] = decree_quotes(decision)
         required.append(decision["field"])
     return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
 
@@ -92,12 +171,43 @@ def process_name(doc: dict, chart: dict) -> str:
     return chart.get("name") or doc["name"]
 
 
+def start_form(chart: dict) -> dict:
+    """The start form (JSON Schema) from a flowchart's `start_fields`: what the decree's first
+    rows ask for and what its register records, in the step forms' vocabulary; each field's
+    `x-decree` keeps where its quote stands (row and column, or the SOP's own cells)."""
+    props: dict = {}
+    required: list[str] = []
+    for spec in chart.get("start_fields") or []:
+        name, schema, must = field_schema(spec)
+        if name in props:
+            raise ValueError(f"{chart['key']}: start field {name!r} twice")
+        schema["x-decree"] = [{k: q[k] for k in ("row", "column", "text") if k in q}
+                              for q in quotes(spec)]
+        props[name] = schema
+        if must:
+            required.append(name)
+    return {"type": "object", "properties": props, "required": required,
+            "additionalProperties": False}
+
+
+def start_properties(chart: dict) -> dict[str, str]:
+    """Process-level properties for starting a case: its form, who may start it (the first
+    row's lane unless the catalogue says otherwise) and a one-line purpose for /mulai."""
+    props = {"starters": ",".join(chart.get("starters") or [chart["rows"][0]["lane"]])}
+    if chart.get("purpose"):
+        props["purpose"] = chart["purpose"]
+    if chart.get("start_fields"):
+        props["start_form"] = json.dumps(start_form(chart), ensure_ascii=False,
+                                         separators=(",", ":"))
+    return props
+
+
 def process_properties(chart: dict) -> list[str]:
-    """Process-level properties: `sensitive` flowcharts seal the reporter's identity (WBS, gratifikasi)."""
+    """Process-level properties: `sensitive` flowcharts seal the reporter's identity (WBS,
+    gratifikasi); every flowchart says how a case of it starts."""
     sensitive = chart.get("sensitive")
-    if not sensitive:
-        return []
-    props = {"sensitive": "true", "handling_role": sensitive["handling_role"]}
+    props = {"sensitive": "true", "handling_role": sensitive["handling_role"]} if sensitive else {}
+    props.update(start_properties(chart))
     return [
         "    <bpmn:extensionElements>",
         "      <spiffworkflow:properties>",

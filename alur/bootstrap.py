@@ -29,6 +29,11 @@ from orchestrator.worktime import Calendar
 from projections.inbox import InboxProjection, PostgresInboxView, SQLiteInboxView
 from projections.pg_runner import schema_lock
 from projections.queries import InboxQueries
+from projections.registers import (
+    PostgresRegisterView,
+    RegisterProjection,
+    SQLiteRegisterView,
+)
 from projections.runner import Projections, ProjectionSpec
 
 log = logging.getLogger(__name__)
@@ -71,7 +76,8 @@ def bootstrap(config: Config) -> Services:
     # the configured calendar rides on a subclass, so the library's ProjectionRunner (which
     # constructs projection_class(view=...)) builds the same projection as our catch-up loop
     inbox = type("InboxProjection", (InboxProjection,), {"name": "inbox", "calendar": calendar})
-    specs = [ProjectionSpec(inbox, SQLiteInboxView, PostgresInboxView)]
+    specs = [ProjectionSpec(inbox, SQLiteInboxView, PostgresInboxView),
+             ProjectionSpec(RegisterProjection, SQLiteRegisterView, PostgresRegisterView)]
     with schema_lock(eventsourcing_env(config)):  # processes starting together take turns
         orchestrator = Orchestrator(env=eventsourcing_env(config), roles=roles,
                                     standards=standards,

@@ -137,3 +137,8 @@ def _check(registers: list[Register]) -> None:
                   for p in r.processes}
         if samples & others:
             raise ValueError(f"register {register.key}: its numbers look like another's")
+
+
+# the event classes the @event decorators made, for readers of the log (the registers view)
+COUNTER_CREATED: type[Any] = vars(RegistrationCounter)["Created"]
+NUMBER_ISSUED: type[Any] = vars(RegistrationCounter)["Issued"]

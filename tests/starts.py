@@ -27,3 +27,13 @@ def start_data(model: ProcessModel, complete: bool = False, **overrides: Any) ->
     data = sample(model.start_form or {"type": "object"}, complete=complete)
     data.pop("lampiran", None)
     return {**data, **overrides}
+
+
+def wbs_start(**extra: Any) -> dict[str, Any]:
+    """A complete SOP 9.5 (WBS) start plus ``extra`` (``pelapor*`` keys are sealed)."""
+    return {**WBS, **extra}
+
+
+def gratifikasi_start(**extra: Any) -> dict[str, Any]:
+    """A complete SOP 9.4 start plus ``extra``."""
+    return {**GRATIFIKASI, **extra}

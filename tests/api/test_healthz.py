@@ -16,6 +16,7 @@ from alur.config import Config
 from api.app import create_app
 from api.health import Limits, problems
 from tests.conftest import Api
+from tests.starts import complaint
 
 
 def _client(config: Config, **limits: Any) -> Iterator[tuple[FlaskClient, Services]]:
@@ -38,7 +39,7 @@ def age_limited(config: Config) -> Iterator[tuple[FlaskClient, Services]]:
 
 
 def _start_case(client: FlaskClient) -> None:
-    created = Api(client).post("/cases", "admin", json={"process": "sop_9_3", "data": {}})
+    created = Api(client).post("/cases", "admin", json={"process": "sop_9_3", "data": complaint()})
     assert created.status_code == 201, created.get_json()
 
 

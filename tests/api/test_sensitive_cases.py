@@ -9,6 +9,7 @@ from typing import Any
 from alur.config import Config
 from tests.conftest import Api
 from tests.integration.rawstore import RawStore
+from tests.starts import complaint
 
 NAME = "Siti Rahmawati Qoriah"
 PHONE = "0812-7788-4411"
@@ -90,7 +91,7 @@ def test_access_logs_are_for_inspectors_and_administrators(api: Api) -> None:
         response = api.get(f"/cases/{case_id}/access-log", user)
         assert response.status_code == 403, user
     assert len(api.get(f"/cases/{case_id}/access-log", "administrator").get_json()) == 1
-    plain = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {}}).get_json()
+    plain = api.post("/cases", "admin", json={"process": "sop_9_3", "data": complaint()}).get_json()
     api.get(f"/cases/{plain['id']}", "admin")
     assert api.get(f"/cases/{plain['id']}/access-log", "inspektur").get_json() == []
 
@@ -114,5 +115,5 @@ def test_gratifikasi_reporters_are_seen_by_the_upg_only(api: Api, config: Config
 
 def test_a_plain_case_has_no_reporter_field(api: Api) -> None:
     created = api.post("/cases", "admin", json={
-        "process": "sop_9_3", "data": {"pelapor_nama": "Budi"}}).get_json()
+        "process": "sop_9_3", "data": complaint(pelapor_nama="Budi")}).get_json()
     assert "reporter" not in created and created["data"] == {"pelapor_nama": "Budi"}

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Api
+from tests.starts import complaint
 
 EXPECTED_LANES = {
     "Task_1": "pelapor", "Task_2": "admin", "Task_3": "sekretaris", "Task_4": "unit_pengaduan",
@@ -17,7 +18,7 @@ EXPECTED_LANES = {
 
 def start_complaint(api: Api) -> dict[str, Any]:
     response = api.post("/cases", "admin", json={
-        "process": "sop_9_3", "data": {"subjek": "Antrian layanan", "lokasi": "Bontang Utara"}})
+        "process": "sop_9_3", "data": complaint(subjek="Antrian layanan", lokasi="Bontang Utara")})
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from orchestrator.commands import Actor, CompleteTask, DeployProcess, StartCase
 from tests.browser.conftest import PHONE, Server, login, shot
+from tests.starts import complaint
 
 LAMPIRAN = ('"lampiran":{"type":"array","title":"Lampiran","items":{"type":"object",'
             '"properties":{"nama":{"type":"string"},"sha256":{"type":"string"},'
@@ -30,7 +31,7 @@ def with_attachments(server: Server) -> None:
 
 def start_complaint(server: Server, subject: str) -> Any:
     app = server.services.orchestrator
-    result = app.start_case(StartCase("sop_9_3", {"subjek": subject, "lokasi": "Bontang"},
+    result = app.start_case(StartCase("sop_9_3", complaint(subjek=subject, lokasi="Bontang"),
                                       Actor("admin", frozenset({"admin"}))))
     server.services.projections.catch_up()
     return app.get_case(result.case_id)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ from tests.processes.catalogue import ROOT, flowcharts, printed
 from tests.processes.decree import STANDARDS, squash
 
 sys.path.insert(0, str(ROOT.parent / "tools"))
-import catalogue_to_bpmn  # noqa: E402  (a script, not a package)
+import catalogue_to_bpmn
 
 CHARTS = flowcharts()
 CELLS = {"activity", "requirements", "output", "remarks"}
@@ -48,7 +47,8 @@ def _cell(key: str, quote: dict[str, str]) -> str:
         rows = [r for r in chart["rows"] if printed(r) == quote["row"]]
         assert rows, f"{key}: no row {quote['row']!r}"
         return " ".join(str(r.get(column) or "") for r in rows)
-    texts = {"title": chart.get("title", ""), "lanes": " ".join(chart.get("lanes_as_written") or []),
+    texts = {"title": chart.get("title", ""),
+             "lanes": " ".join(chart.get("lanes_as_written") or []),
              "name": f"{chart.get('name') or ''} {doc['name']}",
              "legal_basis": " ".join(doc.get("legal_basis") or []),
              "records": str(doc.get("records") or "")}

@@ -319,7 +319,7 @@ def test_a_refused_report_keeps_no_file(app: Flask, config: Config) -> None:
     client = app.test_client()
     too_big = b"1" * (3 * 1024 * 1024 + 1)
     response = client.post("/api/v1/public/reports/pengaduan", data={
-        **REPORT, "lampiran": [(io.BytesIO(b"%PDF small"), "a.pdf"),
+        **REPORT, "lokasi": "Bontang", "lampiran": [(io.BytesIO(b"%PDF small"), "a.pdf"),
                                (io.BytesIO(too_big), "b.pdf")]},
         content_type="multipart/form-data")
     assert response.status_code == 422
@@ -336,7 +336,7 @@ def test_a_report_that_fails_to_save_keeps_no_file(
     monkeypatch.setattr(PublicTicket, "issue", fail)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = app.test_client().post("/api/v1/public/reports/pengaduan", data={
-        **REPORT, "lampiran": (io.BytesIO(b"%PDF kept?"), "a.pdf")},
+        **REPORT, "lokasi": "Bontang", "lampiran": (io.BytesIO(b"%PDF kept?"), "a.pdf")},
         content_type="multipart/form-data")
     assert response.status_code == 500
     assert stored_files(config) == []

@@ -105,7 +105,8 @@ def test_unauthenticated_and_bad_login(api: Api) -> None:
 def test_huge_payload_is_refused(api: Api, head) -> None:
     before = head()
     response = api.post("/cases", "admin",
-                        json={"process": "sop_9_3", "data": complaint()})
+                        json={"process": "sop_9_3",
+                              "data": complaint(uraian="a" * (2 * 1024 * 1024))})
     _problem(response, 413)
     assert head() == before
 

@@ -56,7 +56,7 @@ def test_case_detail_contract(api: Api) -> None:
     assert {"id", "process", "version", "status", "data", "open_tasks", "case_version"} <= set(body)
     assert created.headers["ETag"] == f'"{body["case_version"]}"'
     shown = api.get(f"/cases/{body['id']}", "admin").get_json()
-    assert shown["status"] == "active" and shown["data"] == {"a": "b"}
+    assert shown["status"] == "active" and shown["data"] == complaint()
     assert shown["open_tasks"][0]["lane"] == "pelapor"
     # a user with no role in the process cannot see it, nor learn that it exists
     assert api.get(f"/cases/{body['id']}", "ppid").status_code == 404

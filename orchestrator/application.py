@@ -381,8 +381,10 @@ def _check_start_form(model: ProcessModel, data: dict[str, Any]) -> None:
     before a sensitive reporter's identity is sealed; 422 per field, nothing appended."""
     if model.start_form is None:
         return
-    if model.sensitive:  # the reporter as one object: sealed whole, whatever its shape
-        data = {k: v for k, v in data.items() if k != "pelapor"}
+    if model.sensitive:  # the reporter's keys the form does not name are sealed as they come
+        named = set(model.start_form.get("properties") or {})
+        data = {k: v for k, v in data.items()
+                if not (k == "pelapor" or (k.startswith("pelapor_") and k not in named))}
     try:
         validate_form(model.start_form, data)
     except InvalidTaskData as exc:

@@ -9,11 +9,12 @@ from typing import Any
 from alur.config import Config
 from tests.conftest import Api
 from tests.integration.rawstore import RawStore
-from tests.starts import complaint
+from tests.starts import complaint, gratifikasi_start
 
 NAME = "Siti Rahmawati Qoriah"
 PHONE = "0812-7788-4411"
-REPORT = {"uraian": "Dugaan pungutan dalam pengadaan", "pelapor": {"nama": NAME, "nik": "6474"},
+REPORT = {"subjek": "Pungutan pengadaan", "uraian": "Dugaan pungutan dalam pengadaan",
+          "pelapor": {"nama": NAME, "nik": "6474"},
           "pelapor_telepon": PHONE, "pelapor_email": "siti.qoriah@contoh.id"}
 SECRETS = (NAME, PHONE, "siti.qoriah@contoh.id")
 REDACTED = "[disamarkan]"
@@ -46,7 +47,8 @@ def test_the_reporter_never_reaches_the_store_in_clear(api: Api, config: Config)
         assert secret.encode() not in raw.all_bytes(), secret
         assert secret.encode() not in raw.whole_database(), secret
     assert b"Dugaan pungutan" in raw.all_bytes()  # the report itself is stored
-    assert case["data"] == {"uraian": "Dugaan pungutan dalam pengadaan"}
+    assert case["data"] == {"subjek": "Pungutan pengadaan",
+                            "uraian": "Dugaan pungutan dalam pengadaan"}
 
 
 def test_only_the_handling_unit_sees_the_reporter(api: Api) -> None:
@@ -97,18 +99,20 @@ def test_access_logs_are_for_inspectors_and_administrators(api: Api) -> None:
 
 
 def test_an_anonymous_report_runs_to_the_end(api: Api) -> None:
-    case = start(api, data={"uraian": "Tanpa nama"}, user="admin")
+    case = start(api, data={"subjek": "Anonim", "uraian": "Tanpa nama"}, user="admin")
     assert api.get(f"/cases/{case['id']}", "unit_wbs").get_json()["reporter"] is None
     assert api.get(f"/cases/{case['id']}", "sekretaris").get_json()["reporter"] == REDACTED
     done = walk(api, case["id"])
-    assert done["status"] == "completed" and done["data"] == {"uraian": "Tanpa nama"}
+    assert done["status"] == "completed"
+    assert done["data"] == {"subjek": "Anonim", "uraian": "Tanpa nama"}
     assert api.get(f"/cases/{case['id']}/audit/verify", "inspektur").get_json()["ok"]
 
 
 def test_gratifikasi_reporters_are_seen_by_the_upg_only(api: Api, config: Config) -> None:
-    data = {"uraian": "Parsel hari raya", "pelapor_nama": NAME}
+    data = gratifikasi_start(uraian="Parsel hari raya", pelapor_nama=NAME)
     case_id = start(api, "sop_9_4", data, user="penerima_penolak_gratifikasi")["id"]
-    assert api.get(f"/cases/{case_id}", "upg").get_json()["reporter"] == {"pelapor_nama": NAME}
+    assert api.get(f"/cases/{case_id}", "upg").get_json()["reporter"] == {
+        k: v for k, v in data.items() if k.startswith("pelapor")}
     assert api.get(f"/cases/{case_id}", "sekretaris").get_json()["reporter"] == REDACTED
     assert NAME.encode() not in RawStore(config).all_bytes()
 
@@ -116,4 +120,4 @@ def test_gratifikasi_reporters_are_seen_by_the_upg_only(api: Api, config: Config
 def test_a_plain_case_has_no_reporter_field(api: Api) -> None:
     created = api.post("/cases", "admin", json={
         "process": "sop_9_3", "data": complaint(pelapor_nama="Budi")}).get_json()
-    assert "reporter" not in created and created["data"] == {"pelapor_nama": "Budi"}
+    assert "reporter" not in created and created["data"] == complaint(pelapor_nama="Budi")

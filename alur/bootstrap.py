@@ -20,6 +20,7 @@ from orchestrator.commands import Actor, DeployProcess
 from orchestrator.engine import executable_process_ids
 from orchestrator.errors import AlurError, ProcessNotFound, ServiceMisconfigured
 from orchestrator.passwords import hash_password
+from orchestrator.registration import Registers
 from orchestrator.roles import SYSTEM_ROLES, RoleRegistry
 from orchestrator.sealing import Sealer, decode_key
 from orchestrator.standards import load_standards
@@ -28,6 +29,11 @@ from orchestrator.worktime import Calendar
 from projections.inbox import InboxProjection, PostgresInboxView, SQLiteInboxView
 from projections.pg_runner import schema_lock
 from projections.queries import InboxQueries
+from projections.registers import (
+    PostgresRegisterView,
+    RegisterProjection,
+    SQLiteRegisterView,
+)
 from projections.runner import Projections, ProjectionSpec
 
 log = logging.getLogger(__name__)
@@ -70,10 +76,12 @@ def bootstrap(config: Config) -> Services:
     # the configured calendar rides on a subclass, so the library's ProjectionRunner (which
     # constructs projection_class(view=...)) builds the same projection as our catch-up loop
     inbox = type("InboxProjection", (InboxProjection,), {"name": "inbox", "calendar": calendar})
-    specs = [ProjectionSpec(inbox, SQLiteInboxView, PostgresInboxView)]
+    specs = [ProjectionSpec(inbox, SQLiteInboxView, PostgresInboxView),
+             ProjectionSpec(RegisterProjection, SQLiteRegisterView, PostgresRegisterView)]
     with schema_lock(eventsourcing_env(config)):  # processes starting together take turns
         orchestrator = Orchestrator(env=eventsourcing_env(config), roles=roles,
                                     standards=standards,
+                                    registers=Registers.load(config.processes_dir / "catalogue"),
                                     sealer=Sealer(decode_key(key) if key else None),
                                     snapshot_key=config.resolved_secret_key())
         projections = Projections(orchestrator, specs,

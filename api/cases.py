@@ -11,7 +11,6 @@ from flask_smorest import Blueprint
 from api.attachments import AttachmentStore, cited_items, download_type
 from api.auth import current_actor, services
 from api.concurrency import etag, expected_version
-from api.intake import reporter_steps
 from api.presenters import case_dict, comment_dict, event_dict
 from api.schemas import (
     AddCommentSchema,
@@ -23,15 +22,15 @@ from api.schemas import (
     ExtendDeadlineSchema,
     StartCaseSchema,
 )
+from api.starting import start_with_files
 from orchestrator.audit import Auditor
 from orchestrator.case import Case
-from orchestrator.commands import Actor, AddComment, CancelCase, ExtendDeadline, StartCase
+from orchestrator.commands import Actor, AddComment, CancelCase, ExtendDeadline
 from orchestrator.errors import CaseNotFound, NotFound, TaskNotFound
 from orchestrator.policy import (
     ensure_may_write,
     may_read_case,
     may_see_task,
-    on_behalf_of_reporter,
 )
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases")
@@ -100,15 +99,7 @@ def shown_case(case: Case, actor: Actor, what: str, **extra: Any) -> dict[str, A
 def start(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Start a case of a deployed process (latest version)."""
     app, actor = services().orchestrator, current_actor()
-    model, _ = app.model(body["process"])
-    follow_up = None
-    if model.sensitive:  # the reporter's own step is the report: taken at intake, as the
-        starter = on_behalf_of_reporter(actor, model)  # portal does
-        follow_up = reporter_steps(body["data"], starter, strict=True)
-    else:
-        starter = actor
-    result = app.start_case(StartCase(body["process"], body["data"], starter), follow_up)
-    services().projections.poke()
+    result = start_with_files(body["process"], body["data"], actor)
     case = app.get_case(result.case_id)
     shown = shown_case(case, actor, "case (start)", position=result.position)
     return shown, 201, etag(result.version)

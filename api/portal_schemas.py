@@ -1,8 +1,11 @@
 """The public portal's payloads (one schema per kind of report), with Indonesian messages;
-shared by the public API and the portal's pages."""
+shared by the public API and the portal's pages. What a payload loads must satisfy the start
+form of the process it starts (tests/api/test_start_forms.py checks each against the BPMN)."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -29,6 +32,36 @@ def choice(label: str, options: dict[str, str], required: bool = True) -> fields
         metadata={"label": label, "options": options})
 
 
+class IsoDate(fields.String):
+    """A date as people type it ("9/1/2025", "09-01-2025") or ISO, kept as an ISO string (the
+    start forms' ``format: date``)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = str(super()._deserialize(value, attr, data, **kwargs)).strip()
+        typed = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+        try:
+            if typed:
+                day, month, year = (int(p) for p in typed.groups())
+                return date(year, month, day).isoformat()
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                return date.fromisoformat(text).isoformat()
+        except ValueError:
+            pass
+        raise ValidationError("Tanggal tidak sah (tulis hh/bb/tttt).")
+
+
+class Rupiah(fields.Field):
+    """An amount of Rupiah as people write it ("Rp 1.250.000", "1250000"), kept as an integer
+    (the start forms' money fields)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int:
+        found = re.fullmatch(r"(?:rp\.?)?\s*(\d{1,3}(?:[.\s]\d{3})+|\d+)(?:,0{1,2})?",
+                             str(value).strip(), re.IGNORECASE)
+        if not found:
+            raise ValidationError("Tulis jumlah Rupiah, misalnya Rp 1.250.000.")
+        return int(re.sub(r"[.\s]", "", found.group(1)))
+
+
 class PortalSchema(Schema):
     """Fields every report has; ``situs_web`` is the honeypot."""
 
@@ -46,7 +79,7 @@ class PengaduanSchema(PortalSchema):
 
     pelapor_nama = text("Nama lengkap", required=True, min_len=2, max_len=120)
     pelapor_kontak = text("Email atau nomor telepon", required=True, min_len=5, max_len=120)
-    lokasi = text("Lokasi kejadian", max_len=200)
+    lokasi = text("Lokasi kejadian", required=True, min_len=2, max_len=200)
 
 
 class WbsSchema(PortalSchema):
@@ -72,8 +105,10 @@ class GratifikasiSchema(PortalSchema):
     pelapor_jabatan = text("Jabatan/unit kerja", max_len=120)
     jenis_laporan = choice("Jenis laporan", {"penerimaan": "Penerimaan gratifikasi",
                                              "penolakan": "Penolakan gratifikasi"})
+    tanggal_penerimaan = IsoDate(required=True, error_messages=REQUIRED, metadata={
+        "label": "Tanggal penerimaan/penolakan (hh/bb/tttt)"})
     pemberi = text("Pemberi gratifikasi", max_len=200)
-    nilai_perkiraan = text("Perkiraan nilai (Rp)", max_len=50)
+    nilai_perkiraan = Rupiah(metadata={"label": "Perkiraan nilai (Rp)"})
 
 
 class InformasiSchema(PortalSchema):
@@ -84,6 +119,8 @@ class InformasiSchema(PortalSchema):
     jenis_informasi = choice("Jenis informasi", {
         "pemilu": "Informasi tentang Pemilu dan Pemilihan (3 hari kerja)",
         "lainnya": "Informasi lainnya (10 hari kerja)"})
+    jenis_pemohon = choice("Pemohon", {"perseorangan": "Perseorangan (KTP)",
+                                       "badan_publik": "Badan publik"}, required=False)
     tujuan = text("Tujuan penggunaan informasi", max_len=500)
     cara_memperoleh = choice("Cara memperoleh informasi", {
         "softcopy": "Salinan elektronik (softcopy)", "hardcopy": "Salinan cetak (hardcopy)"},

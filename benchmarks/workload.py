@@ -32,7 +32,10 @@ DECISION_TASK = "Task_7"
 
 
 def case_data(number: int) -> dict[str, Any]:
-    return {"subjek": f"Pengaduan layanan publik nomor {number}", "nomor": number}
+    """A complaint its start form accepts (SOP 9.3: subject, account, reporter, place)."""
+    return {"subjek": f"Pengaduan layanan publik nomor {number}",
+            "uraian": "Antrian di loket pelayanan terlalu lama.", "pelapor_nama": "Bench",
+            "pelapor_kontak": "bench@example.id", "lokasi": "Bontang"}
 
 
 @cache

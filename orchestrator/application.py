@@ -50,6 +50,7 @@ from orchestrator.errors import (
     StaleCaseVersion,
     TaskClaimedByOther,
 )
+from orchestrator.forms import validate_form
 from orchestrator.policy import (
     ensure,
     ensure_may_write,
@@ -57,13 +58,14 @@ from orchestrator.policy import (
     may_cancel,
     may_comment,
     may_deploy,
+    may_extend_deadline,
     may_hold,
     may_see_task,
     may_start,
     may_write,
 )
 from orchestrator.references import ensure_cited_only, references
-from orchestrator.registration import RegistrationCounter, counter_id, format_number
+from orchestrator.registration import Registers, RegistrationCounter, counter_id
 from orchestrator.repository import StripedCacheRepository
 from orchestrator.roles import RoleRegistry
 from orchestrator.sealing import Sealer, split_reporter
@@ -105,13 +107,15 @@ class Orchestrator(Application[UUID]):
 
     def __init__(self, env: dict[str, str] | None = None, roles: RoleRegistry | None = None,
                  standards: dict[str, ServiceStandard] | None = None,
-                 sealer: Sealer | None = None, snapshot_key: str = "") -> None:
+                 sealer: Sealer | None = None, snapshot_key: str = "",
+                 registers: Registers | None = None) -> None:
         # before the library builds the repository; without the service secret (a runner
         # that only reads the log) snapshots are trusted only by the process that took them
         self.snapshot_signer = SnapshotSigner(snapshot_key or secrets.token_urlsafe(32))
         super().__init__(env=env)
         self.roles = roles or RoleRegistry([])  # a projection runner's app only reads the log
         self.standards = standards or {}
+        self.registers = registers or Registers([])
         self.sealer = sealer or Sealer(None)
         self.engine = Engine()
         self._models: dict[tuple[str, int], ProcessModel] = {}
@@ -225,18 +229,21 @@ class Orchestrator(Application[UUID]):
         retried. The data may cite only the files ``uploaded`` with this command."""
         model, version = self.model(cmd.process)
         ensure(may_start(cmd.actor, model),
-               f"{cmd.actor.username} holds no role of process '{cmd.process}'")
+               f"{cmd.actor.username} may not start process '{cmd.process}'")
+        _check_start_form(model, cmd.data)
         data, reporter = split_reporter(cmd.data) if model.sensitive else (cmd.data, {})
         if model.sensitive:
             ensure_no_identity_in_start(data)
         ensure_cited_only(data, uploaded)
+        register = self.registers.for_process(cmd.process)
         for attempt in range(ATTEMPTS):  # a concurrent start may take the same number: retry
-            counter = self._counter(cmd.process)
-            counter.issue(counter.last + 1)
+            now = datetime.now(WITA)
+            counter = self._counter(register.key, now.year)
             case_id = uuid4()
+            counter.issue(counter.last + 1, str(case_id))
             case = Case.start(model, version, data, cmd.actor, self.engine,
                               self.standards.get(cmd.process),
-                              format_number(cmd.process, counter.year, counter.last),
+                              register.number(cmd.process, counter.year, counter.last, now.month),
                               case_id=case_id, sealed=self.sealer.seal(case_id, reporter))
             others = follow_up(case, self._completer(case, model, cmd.actor)) if follow_up else []
             try:
@@ -328,7 +335,7 @@ class Orchestrator(Application[UUID]):
         ensure_may_write(cmd.actor)
         case = self.get_case(cmd.case_id, expected_version=cmd.expected_version)
         model, _ = self.model(case.process_key, case.process_version)
-        ensure(may_start(cmd.actor, model),
+        ensure(may_extend_deadline(cmd.actor, model),
                f"{cmd.actor.username} holds no role of process '{case.process_key}'")
         case.extend_deadline(self.standards.get(case.process_key), cmd.actor, cmd.reason)
         return self._save(case)
@@ -448,8 +455,7 @@ class Orchestrator(Application[UUID]):
                 "someone else changed this case at the same time; reload"
             ) from None
 
-    def _counter(self, key: str) -> RegistrationCounter:
-        year = datetime.now(WITA).year
+    def _counter(self, key: str, year: int) -> RegistrationCounter:
         try:
             return self.repository.get(counter_id(key, year))
         except AggregateNotFoundError:
@@ -470,3 +476,20 @@ class Orchestrator(Application[UUID]):
             directory.enter(name)
         return directory
 
+
+def _check_start_form(model: ProcessModel, data: dict[str, Any]) -> None:
+    """The start data satisfies the process's start form (every edge: API, pages, CLI, portal),
+    before a sensitive reporter's identity is sealed; 422 per field, nothing appended."""
+    if model.start_form is None:
+        return
+    if model.sensitive:  # the reporter's keys the form does not name are sealed as they come
+        named = set(model.start_form.get("properties") or {})
+        data = {k: v for k, v in data.items()
+                if not (k == "pelapor" or (k.startswith("pelapor_") and k not in named))}
+    try:
+        validate_form(model.start_form, data)
+    except InvalidTaskData as exc:
+        errors = {name: list(dict.fromkeys(messages))  # one message per field, once
+                  for name, messages in exc.details.get("errors", {}).items()}
+        raise InvalidTaskData(f"the start data does not match the start form of '{model.key}'",
+                              errors=errors) from None

@@ -46,8 +46,26 @@ def ensure_may_write(actor: Actor) -> None:
     ensure(may_write(actor), f"{actor.username} is an inspector (read-only) and may not act")
 
 
+def starting_roles(model: ProcessModel) -> set[str]:
+    """Who starts a case: the process's ``starters`` (from the catalogue: the lane of the
+    decree's first row, plus the staff desk that receives on paper what the public submits);
+    a process without the property (a new one from the modeler) by any of its lanes."""
+    return set(model.starters) if model.starters else set(model.lanes.values())
+
+
 def may_start(actor: Actor, model: ProcessModel) -> bool:
-    """A case is started by someone who holds one of its process's lanes."""
+    """A case is started by someone who holds one of the process's starting roles."""
+    return may_write(actor) and bool(actor.roles & starting_roles(model))
+
+
+def may_start_from_pages(actor: Actor, model: ProcessModel) -> bool:
+    """Listed on /mulai: a starting role held as staff. The public's own lanes (Pelapor, …)
+    start from the portal /layanan, where the tracking code is issued."""
+    return may_write(actor) and bool(actor.roles & (starting_roles(model) - REPORTER_LANES))
+
+
+def may_extend_deadline(actor: Actor, model: ProcessModel) -> bool:
+    """The service time is extended by anyone who works in the process (any of its lanes)."""
     return may_write(actor) and bool(actor.roles & set(model.lanes.values()))
 
 

@@ -1,17 +1,32 @@
-"""Registration numbers: a gap-free sequence per process and year, issued on the write side.
+"""Registration numbers and registers: a gap-free sequence per register and year, issued on
+the write side.
 
 The counter is its own aggregate saved in the same transaction as the new case, so two cases
 started at once cannot get the same number: one save loses on the counter's version and retries.
+Each issue records the case that got the number, so a register is a projection of the log.
+
+A *register* is a book the decrees name (buku agenda surat masuk, buku registrasi pengaduan,
+buku register permintaan informasi publik …): ``processes/catalogue/registers.yaml`` gives its
+key, name, the processes whose cases it numbers (one sequence even when it spans processes) and
+the format of its numbers. A process no register names numbers its cases in a sequence of its
+own (the register's key is then the process key), as before registers existed.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+import yaml
 from eventsourcing.domain import event
 
 from orchestrator.hashchain import ChainedAggregate
+
+DEFAULT_FORMAT = "{code}/{number:05d}/{year}"
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 
 def counter_id(key: str, year: int) -> UUID:
@@ -19,7 +34,7 @@ def counter_id(key: str, year: int) -> UUID:
 
 
 class RegistrationCounter(ChainedAggregate):
-    """The last number issued for one process in one year."""
+    """The last number issued in one register (or one process) in one year."""
 
     @staticmethod
     def create_id(key: str, year: int) -> UUID:
@@ -31,8 +46,9 @@ class RegistrationCounter(ChainedAggregate):
         self.year = year
         self.last = 0
 
+    # case_id: which case the number went to (empty on numbers issued before it was recorded)
     @event("Issued")
-    def issue(self, number: int) -> None:
+    def issue(self, number: int, case_id: str = "") -> None:
         self.last = number
 
 
@@ -45,5 +61,84 @@ def process_code(key: str) -> str:
     return key.removeprefix("svc_").replace("_", "-")
 
 
-def format_number(key: str, year: int, number: int) -> str:
-    return f"{process_code(key)}/{number:05d}/{year}"
+def format_number(key: str, year: int, number: int, month: int = 1,
+                  pattern: str = DEFAULT_FORMAT) -> str:
+    """A registration number: ``pattern`` with {number}, {year}, {month}, {month_roman} and
+    {code} (the process's SOP code, 9.3 or 9.22-b)."""
+    return pattern.format(number=number, year=year, month=f"{month:02d}",
+                          month_roman=ROMAN[month - 1], code=process_code(key))
+
+
+@dataclass(frozen=True)
+class Register:
+    """A book of entries numbered without gaps per year, over one or more processes."""
+
+    key: str
+    name: str
+    processes: tuple[str, ...]
+    format: str = DEFAULT_FORMAT
+    description: str = ""
+    decree: tuple[dict[str, str], ...] = ()  # where the decrees name the book
+
+    @property
+    def named(self) -> bool:
+        """A register the decrees name (listed on /register), not a process's own sequence."""
+        return bool(self.name)
+
+    def number(self, process: str, year: int, number: int, month: int) -> str:
+        return format_number(process, year, number, month, self.format)
+
+
+class Registers:
+    """Which register numbers the cases of each process."""
+
+    def __init__(self, registers: list[Register]) -> None:
+        self.named = {r.key: r for r in registers}
+        self._by_process = {p: r for r in registers for p in r.processes}
+        _check(registers)
+
+    def for_process(self, process: str) -> Register:
+        """The register of the process, or the process's own numbering."""
+        return self._by_process.get(process) or Register(process, "", (process,))
+
+    def get(self, key: str) -> Register | None:
+        return self.named.get(key)
+
+    @classmethod
+    def load(cls, catalogue: Path) -> Registers:
+        path = catalogue / "registers.yaml"
+        if not path.exists():
+            return cls([])
+        doc: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return cls([Register(r["key"], r["name"], tuple(r["processes"]),
+                             r.get("format", DEFAULT_FORMAT), r.get("description", ""),
+                             tuple(_quotes(r.get("decree"))))
+                    for r in doc.get("registers") or []])
+
+
+def _quotes(decree: Any) -> list[dict[str, str]]:
+    return [decree] if isinstance(decree, dict) else list(decree or [])
+
+
+def _check(registers: list[Register]) -> None:
+    """A format must number (it holds {number}) and render; a process has one register; no
+    two registers may issue the same number (the registration is the case's public handle)."""
+    seen: dict[str, str] = {}
+    for register in registers:
+        if "{number" not in register.format:
+            raise ValueError(f"register {register.key}: format needs {{number}}")
+        for process in register.processes:
+            if process in seen:
+                raise ValueError(f"process {process} is in registers {seen[process]} and "
+                                 f"{register.key}")
+            seen[process] = register.key
+        samples = {register.number(p, 2025, 1, 1) for p in register.processes}
+        others = {r.number(p, 2025, 1, 1) for r in registers if r is not register
+                  for p in r.processes}
+        if samples & others:
+            raise ValueError(f"register {register.key}: its numbers look like another's")
+
+
+# the event classes the @event decorators made, for readers of the log (the registers view)
+COUNTER_CREATED: type[Any] = vars(RegistrationCounter)["Created"]
+NUMBER_ISSUED: type[Any] = vars(RegistrationCounter)["Issued"]

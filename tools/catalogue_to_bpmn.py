@@ -176,12 +176,43 @@ def process_name(doc: dict, chart: dict) -> str:
     return chart.get("name") or doc["name"]
 
 
+def start_form(chart: dict) -> dict:
+    """The start form (JSON Schema) from a flowchart's `start_fields`: what the decree's first
+    rows ask for and what its register records, in the step forms' vocabulary; each field's
+    `x-decree` keeps where its quote stands (row and column, or the SOP's own cells)."""
+    props: dict = {}
+    required: list[str] = []
+    for spec in chart.get("start_fields") or []:
+        name, schema, must = field_schema(spec)
+        if name in props:
+            raise ValueError(f"{chart['key']}: start field {name!r} twice")
+        schema["x-decree"] = [{k: q[k] for k in ("row", "column", "text") if k in q}
+                              for q in quotes(spec)]
+        props[name] = schema
+        if must:
+            required.append(name)
+    return {"type": "object", "properties": props, "required": required,
+            "additionalProperties": False}
+
+
+def start_properties(chart: dict) -> dict[str, str]:
+    """Process-level properties for starting a case: its form, who may start it (the first
+    row's lane unless the catalogue says otherwise) and a one-line purpose for /mulai."""
+    props = {"starters": ",".join(chart.get("starters") or [chart["rows"][0]["lane"]])}
+    if chart.get("purpose"):
+        props["purpose"] = chart["purpose"]
+    if chart.get("start_fields"):
+        props["start_form"] = json.dumps(start_form(chart), ensure_ascii=False,
+                                         separators=(",", ":"))
+    return props
+
+
 def process_properties(chart: dict) -> list[str]:
-    """Process-level properties: `sensitive` flowcharts seal the reporter's identity (WBS, gratifikasi)."""
+    """Process-level properties: `sensitive` flowcharts seal the reporter's identity (WBS,
+    gratifikasi); every flowchart says how a case of it starts."""
     sensitive = chart.get("sensitive")
-    if not sensitive:
-        return []
-    props = {"sensitive": "true", "handling_role": sensitive["handling_role"]}
+    props = {"sensitive": "true", "handling_role": sensitive["handling_role"]} if sensitive else {}
+    props.update(start_properties(chart))
     return [
         "    <bpmn:extensionElements>",
         "      <spiffworkflow:properties>",

@@ -13,11 +13,22 @@ from typing import Any
 from flask import Flask
 
 from api.auth import services
-from api.pages import audit, cases, dashboard, portal, processes, staff, task
+from api.pages import (
+    audit,
+    cases,
+    dashboard,
+    portal,
+    processes,
+    registers,
+    staff,
+    starting,
+    task,
+)
 from api.pages.common import csrf, page_user
 from api.pages.formatting import FILTERS
 
-BLUEPRINTS = (staff.bp, task.bp, cases.bp, dashboard.bp, audit.bp, processes.bp, portal.bp)
+BLUEPRINTS = (staff.bp, task.bp, cases.bp, dashboard.bp, audit.bp, processes.bp, portal.bp,
+              starting.bp, registers.bp)
 
 
 def register(app: Flask, secure_cookies: bool = False) -> None:

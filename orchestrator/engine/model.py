@@ -63,6 +63,9 @@ class ProcessModel:
     spec_json: str = ""
     sensitive: bool = False  # reporter identity sealed, every read logged (WBS, gratifikasi)
     handling_role: str | None = None  # the only role that sees the reporter in clear
+    start_form: dict[str, Any] | None = None  # JSON Schema of the start data (None: any data)
+    starters: tuple[str, ...] = ()  # role keys that may start a case ((): see policy.may_start)
+    purpose: str = ""  # one line for the list of processes staff may start
 
     def flow(self, source: str, target: str) -> Flow | None:
         return self.flows.get((source, target))
@@ -78,6 +81,7 @@ def load_model(key: str, bpmn: bytes, roles: RoleRegistry) -> ProcessModel:
     lanes = _lanes(process, roles, errors)
     flows = _flows(process, errors)
     sensitive, handling_role = _sensitivity(process, roles, errors)
+    start_form, starters, purpose = _start(process, lanes, errors)
     if errors:
         raise InvalidDefinition(f"{key}: BPMN cannot be deployed", errors=errors)
     spec, subprocess_specs = _spiff_spec(key, bpmn)
@@ -92,6 +96,7 @@ def load_model(key: str, bpmn: bytes, roles: RoleRegistry) -> ProcessModel:
         sha256=hashlib.sha256(bpmn).hexdigest(), spec=spec, subprocess_specs=subprocess_specs,
         flows=flows, lanes=lanes, tasks=tasks, elements=elements,
         sensitive=sensitive, handling_role=handling_role,
+        start_form=start_form, starters=starters, purpose=purpose,
     )
 
 
@@ -155,6 +160,28 @@ def _sensitivity(process: Element, roles: RoleRegistry,
                       " (a sensitive process needs the role that handles its reporters)")
         return True, None
     return True, role
+
+
+def _start(process: Element, lanes: dict[str, str],
+           errors: list[str]) -> tuple[dict[str, Any] | None, tuple[str, ...], str]:
+    """The process properties ``start_form`` (a JSON Schema of an object), ``starters``
+    (comma-separated lanes' role keys) and ``purpose``."""
+    props = _process_properties(process)
+    starters = tuple(s.strip() for s in props.get("starters", "").split(",") if s.strip())
+    errors.extend(f"process property starters: '{s}' is not a lane of the process"
+                  for s in starters if s not in lanes.values())
+    form = None
+    if props.get("start_form"):
+        try:
+            form = json.loads(props["start_form"])
+            jsonschema.Draft202012Validator.check_schema(form)
+        except (ValueError, jsonschema.SchemaError) as exc:
+            errors.append(f"process property start_form is not a valid JSON Schema: {exc}")
+            return None, starters, ""
+        if not isinstance(form, dict) or form.get("type") != "object":
+            errors.append("process property start_form must describe an object")
+            return None, starters, ""
+    return form, starters, props.get("purpose", "").strip()
 
 
 def _flows(process: Element, errors: list[str]) -> dict[tuple[str, str], Flow]:

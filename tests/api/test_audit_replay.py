@@ -8,6 +8,7 @@ import zlib
 from typing import Any
 
 from tests.conftest import Api
+from tests.starts import complaint
 from tools.form_samples import sample
 
 REPLAY_ONLY = {"at", "events"}
@@ -15,7 +16,8 @@ REPLAY_ONLY = {"at", "events"}
 
 def walk_recording(api: Api, decision: str = "benar") -> tuple[str, list[dict[str, Any]]]:
     """SOP 9.3 to its end over HTTP; GET /cases/{id} after every command, as it was shown."""
-    created = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {"subjek": "A"}})
+    created = api.post("/cases", "admin", json={
+        "process": "sop_9_3", "data": complaint(subjek="A")})
     case_id = created.get_json()["id"]
     seen = [api.get(f"/cases/{case_id}", "inspektur").get_json()]
     while seen[-1]["status"] == "active":
@@ -70,7 +72,8 @@ def test_replay_at_the_last_event_equals_live(api: Api) -> None:
 
 
 def test_replay_out_of_range_is_refused(api: Api) -> None:
-    case_id = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {}}).get_json()["id"]
+    case_id = api.post("/cases", "admin", json={
+        "process": "sop_9_3", "data": complaint()}).get_json()["id"]
     for at in (0, -1, 4, 99):
         response = replay(api, case_id, at)
         assert response.status_code == 400, at

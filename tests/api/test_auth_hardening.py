@@ -13,6 +13,7 @@ from alur.config import Config
 from orchestrator.errors import ServiceMisconfigured
 from tests.api.test_sop_9_3_http import inbox_task, start_complaint
 from tests.conftest import Api
+from tests.starts import complaint
 
 STRONG = "kata-sandi-yang-panjang"
 
@@ -77,7 +78,7 @@ FORBIDDEN = [
 
 @pytest.mark.parametrize("method, path, user", FORBIDDEN)
 def test_forbidden_paths(api: Api, method: str, path: str, user: str) -> None:
-    kwargs = {"json": {"process": "sop_9_3", "data": {}}} if path == "/cases" else {}
+    kwargs = {"json": {"process": "sop_9_3", "data": complaint()}} if path == "/cases" else {}
     response = getattr(api, method)(path, user, **kwargs)
     assert response.status_code == 403, response.get_json()
 

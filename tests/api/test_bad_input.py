@@ -9,6 +9,7 @@ import pytest
 
 from tests.api.test_sop_9_3_http import inbox_task, start_complaint
 from tests.conftest import Api
+from tests.starts import complaint
 from tools.form_samples import sample
 
 
@@ -106,7 +107,8 @@ def test_unauthenticated_and_bad_login(api: Api) -> None:
 def test_huge_payload_is_refused(api: Api, head) -> None:
     before = head()
     response = api.post("/cases", "admin",
-                        json={"process": "sop_9_3", "data": {"x": "a" * (2 * 1024 * 1024)}})
+                        json={"process": "sop_9_3",
+                              "data": complaint(uraian="a" * (2 * 1024 * 1024))})
     _problem(response, 413)
     assert head() == before
 

@@ -18,6 +18,7 @@ from alur.bootstrap import DEMO_PASSWORD, Services, bootstrap, deploy_all, seed_
 from alur.config import Config
 from api.app import create_app
 from tests.conftest import Api
+from tests.starts import complaint
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def down_api(down_app: Flask) -> Api:
 
 def _start(api: Api) -> dict[str, Any]:
     created = api.post("/cases", "admin", json={
-        "process": "sop_9_3", "data": {"subjek": "Antrian layanan", "lokasi": "Bontang"}})
+        "process": "sop_9_3", "data": complaint(subjek="Antrian layanan", lokasi="Bontang")})
     assert created.status_code == 201, created.get_json()
     return created.get_json()
 

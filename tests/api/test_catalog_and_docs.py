@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import Api
+from tests.starts import complaint
 
 
 def test_token_carries_the_user_and_roles(api: Api) -> None:
@@ -49,20 +50,21 @@ def test_openapi_document_describes_the_contract(api: Api) -> None:
 
 
 def test_case_detail_contract(api: Api) -> None:
-    created = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {"a": "b"}})
+    created = api.post("/cases", "admin", json={"process": "sop_9_3", "data": complaint()})
     assert created.status_code == 201
     body = created.get_json()
     assert {"id", "process", "version", "status", "data", "open_tasks", "case_version"} <= set(body)
     assert created.headers["ETag"] == f'"{body["case_version"]}"'
     shown = api.get(f"/cases/{body['id']}", "admin").get_json()
-    assert shown["status"] == "active" and shown["data"] == {"a": "b"}
+    assert shown["status"] == "active" and shown["data"] == complaint()
     assert shown["open_tasks"][0]["lane"] == "pelapor"
     # a user with no role in the process cannot see it, nor learn that it exists
     assert api.get(f"/cases/{body['id']}", "ppid").status_code == 404
 
 
 def test_times_are_given_in_wita(api: Api) -> None:
-    created = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {}}).get_json()
+    created = api.post("/cases", "admin", json={
+        "process": "sop_9_3", "data": complaint()}).get_json()
     assert created["open_tasks"][0]["activated_at"].endswith("+08:00")
     (task,) = api.get(f"/inbox?after={created['position']}", "pelapor").get_json()
     assert task["activated_at"].endswith("+08:00") and task["due_at"].endswith("+08:00")

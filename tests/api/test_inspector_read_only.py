@@ -11,10 +11,11 @@ from alur.bootstrap import DEMO_PASSWORD
 from orchestrator.passwords import hash_password
 from orchestrator.users import User
 from tests.conftest import Api
+from tests.starts import complaint, wbs_start
 
 # every state-changing endpoint, with a payload that would be valid for someone allowed
 FORBIDDEN = [
-    ("POST", "/cases", {"process": "sop_9_3", "data": {}}),
+    ("POST", "/cases", {"process": "sop_9_3", "data": complaint()}),
     ("POST", "/cases/{case}/cancel", {"reason": "diperiksa"}),
     ("POST", "/cases/{case}/deadline/extend", {"reason": "perlu data tambahan"}),
     ("POST", "/tasks/{task}/claim", None),
@@ -45,7 +46,8 @@ NOT_AN_ACTOR_WRITE = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/auth/log
 
 @pytest.fixture
 def case(api: Api) -> dict[str, Any]:
-    created = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {"subjek": "A"}})
+    created = api.post("/cases", "admin", json={
+        "process": "sop_9_3", "data": complaint(subjek="A")})
     assert created.status_code == 201
     body = created.get_json()
     assert api.post(f"/tasks/{body['open_tasks'][0]['id']}/claim", "pelapor").status_code == 200
@@ -92,7 +94,7 @@ def test_holding_another_role_too_does_not_make_an_inspector_a_writer(
 
 
 def test_inspector_reads_every_case_without_a_lane(api: Api, case: dict[str, Any]) -> None:
-    wbs = api.post("/cases", "pelapor", json={"process": "sop_9_5", "data": {}}).get_json()
+    wbs = api.post("/cases", "pelapor", json={"process": "sop_9_5", "data": wbs_start()}).get_json()
     for case_id in (case["id"], wbs["id"]):
         for path in ("", "/events", "/replay?at=1", "/audit/verify", "/export.json",
                      "/export.pdf", "/access-log"):

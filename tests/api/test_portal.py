@@ -176,7 +176,8 @@ def test_gratifikasi_completes_the_reporters_step(client: FlaskClient,
                                                   services: Services) -> None:
     body = report(client, "gratifikasi", {
         "pelapor_nama": "Rina", "pelapor_kontak": "0812000111", "jenis_laporan": "penolakan",
-        "subjek": "Penolakan bingkisan", "uraian": "Menolak bingkisan dari rekanan pengadaan."})
+        "tanggal_penerimaan": "2025-01-09", "subjek": "Penolakan bingkisan",
+        "uraian": "Menolak bingkisan dari rekanan pengadaan."})
     assert body.status_code == 201, body.get_json()
     case = case_of(services, body.get_json()["registration"])
     assert [t.lane for t in case.open_tasks.values()] == ["upg"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alur.config import PROJECT_ROOT
 from tests.conftest import Api
+from tests.starts import complaint
 from tools.form_samples import sample
 
 SOP_9_3 = (PROJECT_ROOT / "processes" / "bpmn" / "sop-9.3.bpmn").read_text(encoding="utf-8")
@@ -103,9 +104,9 @@ def test_diff_lists_added_and_removed_elements(api: Api, tmp_path: Path) -> None
 
 
 def test_running_cases_keep_their_version(api: Api) -> None:
-    old = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {}}).get_json()
+    old = api.post("/cases", "admin", json={"process": "sop_9_3", "data": complaint()}).get_json()
     api.post(f"{P}/versions", "pemilik_proses", json={"bpmn": changed()})
-    new = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {}}).get_json()
+    new = api.post("/cases", "admin", json={"process": "sop_9_3", "data": complaint()}).get_json()
     assert (old["version"], new["version"]) == (1, 2)
     task = old["open_tasks"][0]
     done = api.post(f"/tasks/{task['id']}/complete", "pelapor",

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from tests.api.test_page_login import log_in
 from tests.conftest import Api
+from tests.starts import complaint
 
 TEMPLATES = Path(__file__).parents[2] / "api" / "templates"
 STATIC = Path(__file__).parents[2] / "api" / "static"
@@ -56,7 +57,7 @@ def test_errors_and_writes_have_the_headers_too(api: Api) -> None:
     responses = {
         "401": api.client.post("/api/v1/auth/token", json={"username": "x", "password": "y"}),
         "422": api.post("/cases", "admin", json={"bogus": 1}),
-        "201": api.post("/cases", "admin", json={"process": "sop_9_3", "data": {}}),
+        "201": api.post("/cases", "admin", json={"process": "sop_9_3", "data": complaint()}),
         "413": api.client.post("/api/v1/auth/token", data=b"x" * (2 * 1024 * 1024)),
         "page 400": api.client.post("/masuk", data={"username": "a"}),  # no CSRF token
     }
@@ -65,7 +66,8 @@ def test_errors_and_writes_have_the_headers_too(api: Api) -> None:
 
 
 def test_pages_that_draw_bpmn_have_the_headers(app: Flask, api: Api) -> None:
-    created = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {}}).get_json()
+    created = api.post("/cases", "admin", json={
+        "process": "sop_9_3", "data": complaint()}).get_json()
     client = app.test_client()
     log_in(client, "pemilik_proses")
     for path in (f"/kasus/{created['id']}", "/proses/sop_9_3/modeler"):

@@ -9,6 +9,7 @@ from typing import Any
 from alur.config import Config
 from tests.conftest import Api
 from tests.integration.rawstore import RawStore
+from tests.starts import complaint, gratifikasi_start
 from tools.form_samples import sample
 
 NAME = "Siti Rahmawati Qoriah"
@@ -95,13 +96,13 @@ def test_access_logs_are_for_inspectors_and_administrators(api: Api) -> None:
         response = api.get(f"/cases/{case_id}/access-log", user)
         assert response.status_code == 403, user
     assert len(api.get(f"/cases/{case_id}/access-log", "administrator").get_json()) == 1
-    plain = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {}}).get_json()
+    plain = api.post("/cases", "admin", json={"process": "sop_9_3", "data": complaint()}).get_json()
     api.get(f"/cases/{plain['id']}", "admin")
     assert api.get(f"/cases/{plain['id']}/access-log", "inspektur").get_json() == []
 
 
 def test_an_anonymous_report_runs_to_the_end(api: Api) -> None:
-    case = start(api, data={"uraian": "Tanpa nama"}, user="admin")
+    case = start(api, data={"subjek": "Anonim", "uraian": "Tanpa nama"}, user="admin")
     assert api.get(f"/cases/{case['id']}", "unit_wbs").get_json()["reporter"] is None
     assert api.get(f"/cases/{case['id']}", "sekretaris").get_json()["reporter"] == REDACTED
     done = walk(api, case["id"])
@@ -111,14 +112,15 @@ def test_an_anonymous_report_runs_to_the_end(api: Api) -> None:
 
 
 def test_gratifikasi_reporters_are_seen_by_the_upg_only(api: Api, config: Config) -> None:
-    data = {"uraian": "Parsel hari raya", "pelapor_nama": NAME}
+    data = gratifikasi_start(uraian="Parsel hari raya", pelapor_nama=NAME)
     case_id = start(api, "sop_9_4", data, user="penerima_penolak_gratifikasi")["id"]
-    assert api.get(f"/cases/{case_id}", "upg").get_json()["reporter"] == {"pelapor_nama": NAME}
+    assert api.get(f"/cases/{case_id}", "upg").get_json()["reporter"] == {
+        k: v for k, v in data.items() if k.startswith("pelapor")}
     assert api.get(f"/cases/{case_id}", "sekretaris").get_json()["reporter"] == REDACTED
     assert NAME.encode() not in RawStore(config).all_bytes()
 
 
 def test_a_plain_case_has_no_reporter_field(api: Api) -> None:
     created = api.post("/cases", "admin", json={
-        "process": "sop_9_3", "data": {"pelapor_nama": "Budi"}}).get_json()
-    assert "reporter" not in created and created["data"] == {"pelapor_nama": "Budi"}
+        "process": "sop_9_3", "data": complaint(pelapor_nama="Budi")}).get_json()
+    assert "reporter" not in created and created["data"] == complaint(pelapor_nama="Budi")

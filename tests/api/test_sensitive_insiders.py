@@ -19,6 +19,7 @@ from orchestrator.tickets import ticket_id
 from tests.api.test_portal import page_login
 from tests.conftest import Api
 from tests.integration.rawstore import RawStore
+from tests.starts import complaint, gratifikasi_start, wbs_start
 
 WBS = (PROJECT_ROOT / "processes" / "bpmn" / "sop-9.5.bpmn").read_text(encoding="utf-8")
 PENGADUAN = (PROJECT_ROOT / "processes" / "bpmn" / "sop-9.3.bpmn").read_text(encoding="utf-8")
@@ -168,8 +169,8 @@ def test_identities_never_reach_an_unsealed_event_at_run_time(api: Api, config: 
     open_form = {"type": "object", "properties": {"catatan": TEXT},
                  "additionalProperties": True}
     assert deploy(api, with_form(WBS, open_form)).status_code == 201
-    started = api.post("/cases", "admin", json={"process": "sop_9_5", "data": {
-        "uraian": "Laporan lewat surat", "pelapor_nama": NAME}})
+    started = api.post("/cases", "admin", json={
+        "process": "sop_9_5", "data": wbs_start(uraian="Laporan lewat surat", pelapor_nama=NAME)})
     assert started.status_code == 201, started.get_json()
     case = started.get_json()
     (task,) = case["open_tasks"]
@@ -178,8 +179,8 @@ def test_identities_never_reach_an_unsealed_event_at_run_time(api: Api, config: 
                  {"catatan": "ok", "email_pelapor": NAME}):
         response = api.post(f"/tasks/{task['id']}/complete", "admin", json={"data": data})
         assert response.status_code == 422, data
-    clear_start = api.post("/cases", "admin", json={"process": "sop_9_5", "data": {
-        "uraian": "Laporan", "nama": NAME}})
+    clear_start = api.post("/cases", "admin", json={
+        "process": "sop_9_5", "data": wbs_start(uraian="Laporan", nama=NAME)})
     assert clear_start.status_code == 422
     assert NAME.encode() not in RawStore(config).all_bytes()
 
@@ -190,8 +191,8 @@ def test_identities_never_reach_an_unsealed_event_at_run_time(api: Api, config: 
 def test_lists_show_a_sensitive_case_only_to_its_readers_and_log_it(
         app: Flask, api: Api, services: Services) -> None:
     case, _ = portal_wbs(app.test_client(), services)
-    plain = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {
-        "subjek": "Loket tutup"}}).get_json()
+    plain = api.post("/cases", "admin", json={
+        "process": "sop_9_3", "data": complaint(subjek="Loket tutup")}).get_json()
     for user in OUTSIDERS:
         assert api.get(f"/cases/{case.id}", user).status_code == 404, user
         assert api.get(f"/cases/{case.id}/export.json", user).status_code == 404, user
@@ -223,8 +224,8 @@ def test_a_known_hash_cannot_be_borrowed_into_another_case(
     evidence = b"%PDF-1.4 bukti pungutan\n"
     sha = hashlib.sha256(evidence).hexdigest()
     portal_wbs(app.test_client(), services, lampiran=(io.BytesIO(evidence), "bukti.pdf"))
-    mine = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {
-        "subjek": "Kasus saya"}}).get_json()
+    mine = api.post("/cases", "admin", json={
+        "process": "sop_9_3", "data": complaint(subjek="Kasus saya")}).get_json()
     (task,) = mine["open_tasks"]
     answers = []
     for guess in (sha, "0" * 64):
@@ -233,8 +234,9 @@ def test_a_known_hash_cannot_be_borrowed_into_another_case(
         assert response.status_code == 422
         answers.append(response.get_json())
     assert answers[0] == answers[1]  # no telling whether the file exists elsewhere
-    start = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {
-        "lampiran": [{"nama": "x.pdf", "sha256": sha, "ukuran": 1}]}})
+    start = api.post("/cases", "admin", json={
+        "process": "sop_9_3",
+        "data": complaint(lampiran=[{"nama": "x.pdf", "sha256": sha, "ukuran": 1}])})
     assert start.status_code == 422
     assert api.get(f"/cases/{mine['id']}/attachments/{sha}", "admin").status_code == 404
 
@@ -262,7 +264,7 @@ def test_attachments_are_served_as_downloads_through_a_readable_case_and_logged(
 def test_a_reference_renamed_to_html_is_served_as_octet_stream(api: Api) -> None:
     content = b"<svg onload=alert(1)></svg>"
     sha = hashlib.sha256(content).hexdigest()
-    case = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {}}).get_json()
+    case = api.post("/cases", "admin", json={"process": "sop_9_3", "data": complaint()}).get_json()
     (task,) = case["open_tasks"]
     sent = api.post(f"/tasks/{task['id']}/complete-with-files", task["lane"], data={
         "data": json.dumps({"catatan": "bukti"}), "lampiran": (io.BytesIO(content), "a.txt")},
@@ -285,10 +287,11 @@ def test_a_reference_renamed_to_html_is_served_as_octet_stream(api: Api) -> None
 def test_staff_holding_a_reporters_lane_see_no_sensitive_case(
         app: Flask, api: Api, services: Services) -> None:
     wbs, receipt = portal_wbs(app.test_client(), services)
-    typed = api.post("/cases", "admin", json={"process": "sop_9_5", "data": {
-        "subjek": "Laporan lewat surat"}}).get_json()
-    grat = api.post("/cases", "upg", json={"process": "sop_9_4", "data": {
-        "subjek": "Parsel", "uraian": "Parsel hari raya"}}).get_json()
+    typed = api.post("/cases", "admin", json={
+        "process": "sop_9_5", "data": wbs_start(subjek="Laporan lewat surat")}).get_json()
+    grat = api.post("/cases", "upg", json={
+        "process": "sop_9_4",
+        "data": gratifikasi_start(subjek="Parsel", uraian="Parsel hari raya")}).get_json()
     for user, process, ids in (("pelapor", "sop_9_5", (str(wbs.id), typed["id"])),
                                ("penerima_penolak_gratifikasi", "sop_9_4", (grat["id"],))):
         for case_id in ids:
@@ -316,7 +319,7 @@ def test_a_refused_report_keeps_no_file(app: Flask, config: Config) -> None:
     client = app.test_client()
     too_big = b"1" * (3 * 1024 * 1024 + 1)
     response = client.post("/api/v1/public/reports/pengaduan", data={
-        **REPORT, "lampiran": [(io.BytesIO(b"%PDF small"), "a.pdf"),
+        **REPORT, "lokasi": "Bontang", "lampiran": [(io.BytesIO(b"%PDF small"), "a.pdf"),
                                (io.BytesIO(too_big), "b.pdf")]},
         content_type="multipart/form-data")
     assert response.status_code == 422
@@ -333,7 +336,7 @@ def test_a_report_that_fails_to_save_keeps_no_file(
     monkeypatch.setattr(PublicTicket, "issue", fail)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = app.test_client().post("/api/v1/public/reports/pengaduan", data={
-        **REPORT, "lampiran": (io.BytesIO(b"%PDF kept?"), "a.pdf")},
+        **REPORT, "lokasi": "Bontang", "lampiran": (io.BytesIO(b"%PDF kept?"), "a.pdf")},
         content_type="multipart/form-data")
     assert response.status_code == 500
     assert stored_files(config) == []
@@ -341,7 +344,7 @@ def test_a_report_that_fails_to_save_keeps_no_file(
 
 def test_a_failed_completion_on_the_task_page_keeps_no_file(
         app: Flask, api: Api, config: Config) -> None:
-    case = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {}}).get_json()
+    case = api.post("/cases", "admin", json={"process": "sop_9_3", "data": complaint()}).get_json()
     (task,) = case["open_tasks"]
     client = app.test_client()
     page_login(client, task["lane"])

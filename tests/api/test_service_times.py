@@ -8,10 +8,14 @@ import pytest
 
 from orchestrator.worktime import Calendar, Duration
 from tests.conftest import Api
+from tests.starts import start_data
 
 
 def _start(api: Api, process: str, user: str, data: dict) -> dict:
-    response = api.post("/cases", user, json={"process": process, "data": data})
+    """Start with ``data`` over what the start form needs otherwise (generated)."""
+    model, _ = api.client.application.extensions["alur"].orchestrator.model(process)
+    response = api.post("/cases", user, json={"process": process,
+                                              "data": start_data(model, **data)})
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Api
+from tests.starts import complaint
 from tools.form_samples import sample
 
 EXPECTED_LANES = {
@@ -18,7 +19,7 @@ EXPECTED_LANES = {
 
 def start_complaint(api: Api) -> dict[str, Any]:
     response = api.post("/cases", "admin", json={
-        "process": "sop_9_3", "data": {"subjek": "Antrian layanan", "lokasi": "Bontang Utara"}})
+        "process": "sop_9_3", "data": complaint(subjek="Antrian layanan", lokasi="Bontang Utara")})
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 

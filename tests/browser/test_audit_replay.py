@@ -10,12 +10,13 @@ from uuid import UUID
 
 from orchestrator.commands import Actor, CompleteTask, StartCase
 from tests.browser.conftest import Server, login, shot
+from tests.starts import complaint
 from tools.form_samples import sample
 
 
 def finished_case(server: Server) -> Any:
     app = server.services.orchestrator
-    result = app.start_case(StartCase("sop_9_3", {"subjek": "Audit antrean"},
+    result = app.start_case(StartCase("sop_9_3", complaint(subjek="Audit antrean"),
                                       Actor("admin", frozenset({"admin"}))))
     while (case := app.get_case(result.case_id)).status == "active":
         (task,) = case.open_tasks.values()

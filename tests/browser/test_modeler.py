@@ -8,11 +8,12 @@ from typing import Any
 
 from orchestrator.commands import Actor, StartCase
 from tests.browser.conftest import Server, login, shot
+from tests.starts import complaint
 
 
 def start(server: Server, subject: str) -> Any:
     app = server.services.orchestrator
-    result = app.start_case(StartCase("sop_9_3", {"subjek": subject},
+    result = app.start_case(StartCase("sop_9_3", complaint(subjek=subject),
                                       Actor("admin", frozenset({"admin"}))))
     server.services.projections.catch_up()
     return app.get_case(result.case_id)

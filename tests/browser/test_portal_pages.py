@@ -25,6 +25,7 @@ def test_submit_a_public_complaint_and_track_it(page: Any, server: Server,
     page.get_by_label("Email atau nomor telepon").fill("0812-5555-1234")
     page.get_by_label("Judul singkat").fill("Antrean tidak tertib")
     page.get_by_label("Uraian").fill("Nomor antrean dilewati tanpa pemberitahuan kepada warga.")
+    page.get_by_label("Lokasi kejadian").fill("Kantor KPU Kota Bontang")
     page.get_by_label("Lampiran (tidak wajib)").set_input_files(str(photo))
     page.get_by_role("button", name="Kirim").click()
     registration = page.locator("#nomor-registrasi").inner_text().strip()

@@ -10,12 +10,13 @@ from uuid import UUID
 
 from orchestrator.commands import Actor, CompleteTask, StartCase
 from tests.browser.conftest import PHONE, Server, fill_form, login, shot
+from tests.starts import complaint
 from tools.form_samples import sample
 
 
 def start_complaint(server: Server, subject: str) -> Any:
     app = server.services.orchestrator
-    result = app.start_case(StartCase("sop_9_3", {"subjek": subject, "lokasi": "Bontang"},
+    result = app.start_case(StartCase("sop_9_3", complaint(subjek=subject, lokasi="Bontang"),
                                       Actor("admin", frozenset({"admin"}))))
     server.services.projections.catch_up()
     return app.get_case(result.case_id)

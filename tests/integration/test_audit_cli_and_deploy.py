@@ -17,6 +17,7 @@ from alur.config import Config
 from orchestrator.audit import Auditor
 from orchestrator.commands import Actor, DeployProcess, StartCase
 from orchestrator.errors import InvalidDefinition, NotAllowed
+from tests.starts import wbs_start
 
 ROOT = Path(__file__).resolve().parents[2] / "processes" / "bpmn"
 REPORTER = Actor("pelapor", frozenset({"pelapor"}))
@@ -24,7 +25,7 @@ NAME = "Rudi Hartono Wibisana"
 
 
 def wbs_case(services: Services) -> UUID:
-    data = {"uraian": "Dugaan", "pelapor": {"nama": NAME}}
+    data = wbs_start(uraian="Dugaan", pelapor={"nama": NAME})
     return services.orchestrator.start_case(StartCase("sop_9_5", data, REPORTER)).case_id
 
 

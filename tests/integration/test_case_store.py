@@ -14,6 +14,7 @@ from orchestrator.case import Case
 from orchestrator.commands import Actor, ClaimTask, CompleteTask, ReleaseTask, StartCase
 from orchestrator.errors import StaleCaseVersion
 from orchestrator.hashchain import GENESIS, event_hash
+from tests.starts import complaint
 from tools.form_samples import sample
 
 ALL = Actor("tester", frozenset({"pelapor", "admin", "sekretaris", "unit_pengaduan",
@@ -28,7 +29,7 @@ def first_step(app: object, case_id: UUID, **answer: str) -> dict[str, object]:
 
 def test_loading_a_long_case_uses_snapshots_and_equals_replay(services: Services) -> None:
     app = services.orchestrator
-    case_id = app.start_case(StartCase("sop_9_3", {}, ALL)).case_id
+    case_id = app.start_case(StartCase("sop_9_3", complaint(), ALL)).case_id
     task = UUID(next(iter(app.get_case(case_id).open_tasks)))
     for _ in range(30):  # claim/release pairs: 60 events, past the snapshot interval of 50
         app.claim_task(ClaimTask(case_id, task, ALL))
@@ -46,7 +47,7 @@ def test_loading_a_long_case_uses_snapshots_and_equals_replay(services: Services
 
 def test_case_as_it_stood_after_event_n(services: Services) -> None:
     app = services.orchestrator
-    case_id = app.start_case(StartCase("sop_9_3", {}, ALL)).case_id
+    case_id = app.start_case(StartCase("sop_9_3", complaint(), ALL)).case_id
     first = next(iter(app.get_case(case_id).open_tasks))
     data = first_step(app, case_id, catatan="ok")
     app.complete_task(CompleteTask(case_id, UUID(first), ALL, data))
@@ -58,7 +59,7 @@ def test_case_as_it_stood_after_event_n(services: Services) -> None:
 
 def test_stale_expected_version_is_refused(services: Services) -> None:
     app = services.orchestrator
-    result = app.start_case(StartCase("sop_9_3", {}, ALL))
+    result = app.start_case(StartCase("sop_9_3", complaint(), ALL))
     task = UUID(next(iter(app.get_case(result.case_id).open_tasks)))
     with pytest.raises(StaleCaseVersion):
         app.claim_task(ClaimTask(result.case_id, task, ALL, expected_version=result.version - 1))
@@ -67,7 +68,7 @@ def test_stale_expected_version_is_refused(services: Services) -> None:
 
 def test_two_writers_of_the_same_version_conflict(services: Services) -> None:
     app = services.orchestrator
-    case_id = app.start_case(StartCase("sop_9_3", {}, ALL)).case_id
+    case_id = app.start_case(StartCase("sop_9_3", complaint(), ALL)).case_id
     first, second = app.get_case(case_id), app.get_case(case_id)
     task = UUID(next(iter(first.open_tasks)))
     first.claim(task, ALL)
@@ -80,7 +81,7 @@ def test_two_writers_of_the_same_version_conflict(services: Services) -> None:
 
 def test_every_event_links_to_its_predecessor(services: Services) -> None:
     app = services.orchestrator
-    case_id = app.start_case(StartCase("sop_9_3", {"x": 1}, ALL)).case_id
+    case_id = app.start_case(StartCase("sop_9_3", complaint(), ALL)).case_id
     task = UUID(next(iter(app.get_case(case_id).open_tasks)))
     app.complete_task(CompleteTask(case_id, task, ALL, first_step(app, case_id)))
     events = app.case_events(case_id)
@@ -99,7 +100,8 @@ def test_simultaneous_starts_all_succeed_with_gap_free_numbers(services: Service
 
     def start(i: int) -> str:
         barrier.wait()
-        case_id = app.start_case(StartCase("sop_9_3", {"subjek": f"serentak {i}"}, ALL)).case_id
+        case_id = app.start_case(StartCase(
+            "sop_9_3", complaint(subjek=f"serentak {i}"), ALL)).case_id
         return app.get_case(case_id).registration
 
     with ThreadPoolExecutor(12) as pool:
@@ -112,7 +114,7 @@ def test_a_cached_case_follows_what_another_process_wrote(services: Services) ->
     other = bootstrap(services.config)
     here, there = services.orchestrator, other.orchestrator
     try:
-        case_id = here.start_case(StartCase("sop_9_3", {"subjek": "cache"}, ALL)).case_id
+        case_id = here.start_case(StartCase("sop_9_3", complaint(subjek="cache"), ALL)).case_id
         task = UUID(next(iter(here.get_case(case_id).open_tasks)))  # cached here at version 3
         there.claim_task(ClaimTask(case_id, task, ALL))
         there.release_task(ReleaseTask(case_id, task, ALL))
@@ -128,7 +130,7 @@ def test_a_saved_case_is_cached_as_saved(services: Services) -> None:
     """Saving caches a copy at the new version, so the next load reads no old events (and a
     later change to the caller's object does not reach the cache)."""
     app = services.orchestrator
-    case_id = app.start_case(StartCase("sop_9_3", {"subjek": "cache"}, ALL)).case_id
+    case_id = app.start_case(StartCase("sop_9_3", complaint(subjek="cache"), ALL)).case_id
     case = app.get_case(case_id)
     task = UUID(next(iter(case.open_tasks)))
     case.claim(task, ALL)

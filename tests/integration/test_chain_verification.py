@@ -14,6 +14,7 @@ from orchestrator.audit import Auditor
 from orchestrator.commands import Actor, CompleteTask, StartCase
 from tests.conftest import Api
 from tests.integration.rawstore import RawStore
+from tests.starts import complaint
 from tools.form_samples import sample
 
 ALL = Actor("tester", frozenset({"pelapor", "admin", "sekretaris", "unit_pengaduan"}))
@@ -22,7 +23,7 @@ ALL = Actor("tester", frozenset({"pelapor", "admin", "sekretaris", "unit_pengadu
 def walked_case(services: Services, steps: int = 3) -> UUID:
     """SOP 9.3 through ``steps`` tasks: 1 started, 2 deadline, 3 activated, 4 completed, …"""
     app = services.orchestrator
-    case_id = app.start_case(StartCase("sop_9_3", {"subjek": "Antrian"}, ALL)).case_id
+    case_id = app.start_case(StartCase("sop_9_3", complaint(subjek="Antrian"), ALL)).case_id
     for n in range(1, steps + 1):
         (task,) = app.get_case(case_id).open_tasks.values()
         app.complete_task(CompleteTask(case_id, UUID(task.task_id), ALL,

@@ -11,6 +11,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from alur.bootstrap import Services
 from orchestrator.commands import Actor, CancelCase, ClaimTask, CompleteTask, StartCase
 from orchestrator.worktime import Calendar, Duration
+from tests.starts import complaint
 from tools.form_samples import sample
 
 EVERYONE = Actor("tester", frozenset({"pelapor", "admin", "sekretaris", "unit_pengaduan",
@@ -32,7 +33,7 @@ def _advance(services: Services, case_id: UUID, steps: int, decision: str = "ben
 def mixed_workload(services: Services) -> None:
     """Cases at every stage: finished both ways, claimed, cancelled, just started."""
     app = services.orchestrator
-    ids = [app.start_case(StartCase("sop_9_3", {"n": i}, EVERYONE)).case_id for i in range(6)]
+    ids = [app.start_case(StartCase("sop_9_3", complaint(), EVERYONE)).case_id for i in range(6)]
     _advance(services, ids[0], 20, "benar")
     _advance(services, ids[1], 20, "tidak_benar")
     _advance(services, ids[2], 3)
@@ -73,7 +74,7 @@ def test_resume_after_crash_mid_batch_equals_rebuild(services: Services) -> None
 
 def test_a_notification_is_applied_at_most_once(services: Services) -> None:
     app = services.orchestrator
-    app.start_case(StartCase("sop_9_3", {}, EVERYONE))
+    app.start_case(StartCase("sop_9_3", complaint(), EVERYONE))
     services.projections.catch_up()
     projection = services.projections.projections["inbox"]
     last = app.recorder.select_notifications(start=app.recorder.max_notification_id(), limit=1)[0]
@@ -85,7 +86,7 @@ def test_a_notification_is_applied_at_most_once(services: Services) -> None:
 
 def test_due_time_follows_the_working_calendar(services: Services) -> None:
     app = services.orchestrator
-    result = app.start_case(StartCase("sop_9_3", {}, EVERYONE))
+    result = app.start_case(StartCase("sop_9_3", complaint(), EVERYONE))
     services.projections.catch_up()
     (task,) = services.inbox.inbox(frozenset({"pelapor"}), "x")
     assert task["properties"]["duration"] == "15 menit"

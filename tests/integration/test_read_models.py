@@ -7,6 +7,7 @@ from uuid import UUID
 
 from alur.bootstrap import Services
 from orchestrator.commands import Actor, ClaimTask, CompleteTask, StartCase
+from tests.starts import complaint
 from tools.form_samples import sample
 
 STAFF = Actor("staf", frozenset({"pelapor", "admin", "sekretaris", "unit_pengaduan",
@@ -15,7 +16,7 @@ LATER = datetime.now(UTC) + timedelta(days=60)
 
 
 def _start(services: Services, subject: str) -> UUID:
-    return services.orchestrator.start_case(StartCase("sop_9_3", {"subjek": subject},
+    return services.orchestrator.start_case(StartCase("sop_9_3", complaint(subjek=subject),
                                                       STAFF)).case_id
 
 

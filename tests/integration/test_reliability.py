@@ -19,6 +19,7 @@ import pytest
 from alur.bootstrap import bootstrap
 from alur.config import Config
 from tests.integration.cluster import Cluster, call, login
+from tests.starts import complaint
 from tools.form_samples import sample
 
 pytestmark = pytest.mark.parametrize(
@@ -43,7 +44,7 @@ def test_races_and_kill_9(cluster: Cluster, config: Config) -> None:
 
     # 1. many simultaneous completions of one task across two processes: one wins
     for _ in range(5):
-        status, case = call(a, "/cases", {"process": "sop_9_3", "data": {}}, admin)
+        status, case = call(a, "/cases", {"process": "sop_9_3", "data": complaint()}, admin)
         assert status == 201
         path = f"/tasks/{case['open_tasks'][0]['id']}/complete"
         data = {"data": sample(case["open_tasks"][0]["form"])}
@@ -60,7 +61,8 @@ def test_races_and_kill_9(cluster: Cluster, config: Config) -> None:
     def load(port: int) -> None:
         while not stop.is_set():
             try:
-                status, body = call(port, "/cases", {"process": "sop_9_3", "data": {}}, admin)
+                status, body = call(port, "/cases",
+                    {"process": "sop_9_3", "data": complaint()}, admin)
                 if status != 201:
                     continue
                 acknowledged.append({"case": body["id"], "version": body["case_version"]})

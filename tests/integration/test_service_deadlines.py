@@ -9,6 +9,7 @@ import pytest
 from alur.bootstrap import Services
 from orchestrator.commands import Actor, StartCase
 from orchestrator.standards import load_standards
+from tests.starts import start_data
 
 
 @pytest.mark.parametrize("config", ["sqlite"], indirect=True)
@@ -20,7 +21,7 @@ def test_each_service_case_gets_its_standards_deadline(services: Services) -> No
     for key, standard in app.standards.items():
         model, _ = app.model(key)
         actor = Actor("t", frozenset(model.lanes.values()))
-        data = {f.name: f.values[-1] for f in standard.requires}  # e.g. jenis_informasi
+        data = start_data(model, **{f.name: f.values[-1] for f in standard.requires})
         case = app.get_case(app.start_case(StartCase(key, data, actor)).case_id)
         chosen = standard.deadline_for(data)
         if chosen is None:

@@ -29,6 +29,7 @@ from tests.conftest import Api
 from tests.integration.rawstore import RawStore
 from tests.integration.test_chain_verification import ALL, walked_case
 from tests.integration.test_store_tamper import INSPECTOR, REPORTER, problems
+from tests.starts import complaint, wbs_start
 
 SIGNED = "orchestrator.snapshots:SignedSnapshot"
 
@@ -66,7 +67,7 @@ def edit_snapshot(raw: RawStore, stream: UUID, version: int,
 
 def long_case(services: Services) -> Snapshotted:
     app = services.orchestrator
-    case_id = app.start_case(StartCase("sop_9_3", {"subjek": "Antrian asli"}, ALL)).case_id
+    case_id = app.start_case(StartCase("sop_9_3", complaint(subjek="Antrian asli"), ALL)).case_id
     task = UUID(next(iter(app.get_case(case_id).open_tasks)))
     for _ in range(24):  # 3 + 48 events: a snapshot at 50
         app.claim_task(ClaimTask(case_id, task, ALL))
@@ -85,7 +86,7 @@ def long_case(services: Services) -> Snapshotted:
 
 def busy_access_log(services: Services) -> Snapshotted:
     app = services.orchestrator
-    case_id = app.start_case(StartCase("sop_9_5", {"uraian": "Dugaan"}, REPORTER)).case_id
+    case_id = app.start_case(StartCase("sop_9_5", wbs_start(uraian="Dugaan"), REPORTER)).case_id
     for _ in range(99):  # the log opens with event 1: a snapshot at 100
         Auditor(app).record_read(app.get_case(case_id), INSPECTOR, "case")
     log = access_log_id(case_id)
@@ -106,7 +107,7 @@ def busy_counter(services: Services) -> Snapshotted:
     year = datetime.now(ZoneInfo("Asia/Makassar")).year
 
     def shows_truth(other: Services) -> None:
-        case_id = other.orchestrator.start_case(StartCase("sop_9_3", {}, ALL)).case_id
+        case_id = other.orchestrator.start_case(StartCase("sop_9_3", complaint(), ALL)).case_id
         number = other.orchestrator.get_case(case_id).registration
         assert number == f"9.3/00020/{year}"  # not a second 9.3/00006
 

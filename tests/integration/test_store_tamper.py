@@ -26,6 +26,7 @@ from orchestrator.tickets import PublicTicket, ticket_id
 from orchestrator.users import User, user_id
 from tests.integration.rawstore import RawStore
 from tests.integration.test_chain_verification import walked_case
+from tests.starts import wbs_start
 
 BPMN = Path(__file__).resolve().parents[2] / "processes" / "bpmn"
 INSPECTOR = Actor("inspektur", frozenset({"inspektur"}))
@@ -58,7 +59,7 @@ def _case(services: Services, raw: RawStore) -> Problem:
 
 def _access_log(services: Services, raw: RawStore) -> Problem:
     app = services.orchestrator
-    case_id = app.start_case(StartCase("sop_9_5", {"uraian": "Dugaan"}, REPORTER)).case_id
+    case_id = app.start_case(StartCase("sop_9_5", wbs_start(uraian="Dugaan"), REPORTER)).case_id
     for _ in range(3):
         Auditor(app).record_read(app.get_case(case_id), INSPECTOR, "case")
     log = access_log_id(case_id)
@@ -142,7 +143,7 @@ def test_a_changed_event_of_any_kind_is_found_and_named(
 def test_a_clean_store_verifies_every_kind(services: Services, config: Config,
                                            capsys: pytest.CaptureFixture) -> None:
     app = services.orchestrator
-    case_id = app.start_case(StartCase("sop_9_5", {"uraian": "Dugaan"}, REPORTER)).case_id
+    case_id = app.start_case(StartCase("sop_9_5", wbs_start(uraian="Dugaan"), REPORTER)).case_id
     Auditor(app).record_read(app.get_case(case_id), INSPECTOR, "case")
     ticket, _ = PublicTicket.issue(registration(services, case_id), case_id, "wbs")
     app.save(ticket)

@@ -23,6 +23,7 @@ from orchestrator.commands import Actor, CompleteTask, StartCase
 from orchestrator.policy import REPORTER_LANES
 from orchestrator.references import references
 from tests.processes.catalogue import bind, flowcharts
+from tests.starts import start_data as valid_start
 from tools.form_samples import sample
 
 ROOT = Path(__file__).resolve().parents[2] / "processes"
@@ -72,9 +73,11 @@ def _answer(form: dict[str, Any], row: dict[str, Any], plan: dict[int, str],
 
 
 def start_data(services: Services, key: str) -> dict[str, Any]:
-    """What the start must give (the kind of information of a PPID request, …)."""
-    standard = services.orchestrator.standards.get(key)
-    return {f.name: f.values[0] for f in standard.requires} if standard else {}
+    """Valid data for every field of the process's start form, optional ones included
+    (generated from its schema; attachments aside: they would have to be uploaded)."""
+    model, _ = services.orchestrator.model(key)
+    assert model.start_form is not None, f"{key} has no start form"
+    return valid_start(model, complete=True)
 
 
 def _reporter_steps(model: Any) -> Any:

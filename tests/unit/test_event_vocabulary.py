@@ -56,7 +56,7 @@ GOLDEN = {
         "prev_hash", "sha256", "sensitive", "handling_role", "previous_sensitive",
         "previous_handling_role", "approver", "approved_at"),
     "orchestrator.registration:RegistrationCounter.Created": ("prev_hash", "key", "year"),
-    "orchestrator.registration:RegistrationCounter.Issued": ("prev_hash", "number"),
+    "orchestrator.registration:RegistrationCounter.Issued": ("prev_hash", "number", "case_id=''"),
     "orchestrator.tickets:PublicTicket.Issued": (
         "prev_hash", "registration", "case_id", "kind", "salt", "code_sha256"),
     "orchestrator.users:User.Registered": (

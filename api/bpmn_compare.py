@@ -9,9 +9,9 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeET
-import yaml
 
 from orchestrator.engine import ProcessModel
+from orchestrator.yaml_files import load_yaml
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
@@ -90,7 +90,7 @@ def diff(old_bpmn: str, new_bpmn: str, key: str) -> dict[str, list[dict[str, Any
 def _flowcharts(directory: str, stamp: float) -> dict[str, dict[str, Any]]:
     charts: dict[str, dict[str, Any]] = {}
     for path in sorted(Path(directory).glob("*.yaml")):
-        for chart in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(
+        for chart in (load_yaml(path) or {}).get(
                 "flowcharts") or []:
             charts[chart["key"]] = chart
     return charts

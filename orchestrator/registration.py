@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-import yaml
 from eventsourcing.domain import event
 
 from orchestrator.hashchain import ChainedAggregate
+from orchestrator.yaml_files import load_yaml
 
 DEFAULT_FORMAT = "{code}/{number:05d}/{year}"
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
@@ -109,7 +109,7 @@ class Registers:
         path = catalogue / "registers.yaml"
         if not path.exists():
             return cls([])
-        doc: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc: dict[str, Any] = load_yaml(path) or {}
         return cls([Register(r["key"], r["name"], tuple(r["processes"]),
                              r.get("format", DEFAULT_FORMAT), r.get("description", ""),
                              tuple(_quotes(r.get("decree"))))

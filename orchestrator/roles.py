@@ -11,9 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from orchestrator.commands import Actor
+from orchestrator.yaml_files import load_yaml
 
 # Roles that are not lanes of any SOP but that the service itself needs.
 SYSTEM_ROLES = {
@@ -48,7 +47,7 @@ class RoleRegistry:
 
     @classmethod
     def load(cls, path: Path) -> RoleRegistry:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
         roles = [Role(r["key"], r["name"], tuple(r.get("spellings", ())),
                       r.get("unit", "Sekretariat"), tuple(r.get("any_of", ())))
                  for r in data["roles"]]

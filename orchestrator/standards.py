@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from orchestrator.engine import expressions
 from orchestrator.errors import InvalidInput, InvalidTaskData
+from orchestrator.yaml_files import load_yaml
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,7 @@ def load_standards(directory: Path) -> dict[str, ServiceStandard]:
     rules, so a case of it is asked for the same data and gets no deadline."""
     standards = {}
     for path in sorted(directory.glob("service-*.yaml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = load_yaml(path)
         time = doc.get("service_time") or {}
         entries = [time["case_deadline"]] if time.get("case_deadline") else time.get("rules", [])
         rules = tuple((e.get("condition"), _deadline(e)) for e in entries

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from flask.testing import FlaskClient
 from alur.bootstrap import DEMO_PASSWORD, Services, bootstrap, deploy_all, seed_demo_users
 from alur.config import Config
 from api.app import create_app
+from tests import store_templates
 
 PG_URL = os.environ.get("ALUR_TEST_POSTGRES_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -39,25 +42,71 @@ def _postgres_url_or_skip() -> str:
     return PG_URL
 
 
+TEST_CONFIG = Config(data_dir=Path("/nonexistent"), secret_key="test-secret")
+
+
+def _drop_schema(url: str, schema: str) -> None:
+    """Drop a test's schema; a connection the test left behind (a runner thread still
+    stopping) can deadlock the first try, so wait for it and try again."""
+    for attempt in range(5):
+        try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            return
+        except (psycopg.errors.DeadlockDetected, psycopg.errors.LockNotAvailable):
+            time.sleep(0.2 * (attempt + 1))
+    raise RuntimeError(f"could not drop the test schema {schema}")
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def config(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Config]:
     """A fresh, empty store of each kind."""
     if request.param == "sqlite":
-        yield Config(data_dir=tmp_path, secret_key="test-secret")
+        yield dataclasses.replace(TEST_CONFIG, data_dir=tmp_path)
         return
     url = _postgres_url_or_skip()
     schema = f"t_{uuid4().hex[:16]}"
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    yield Config(database_url=f"{url}?schema={schema}", data_dir=tmp_path,
-                 secret_key="test-secret")
+    yield dataclasses.replace(TEST_CONFIG, database_url=f"{url}?schema={schema}",
+                              data_dir=tmp_path)
+    _drop_schema(url, schema)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The files of a served SQLite store, written once per session (tests/store_templates)."""
+    directory = tmp_path_factory.mktemp("template")
+    store_templates.build(dataclasses.replace(TEST_CONFIG, data_dir=directory))
+    return directory
+
+
+@pytest.fixture(scope="session")
+def postgres_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The schema of a served PostgreSQL store, written once per session."""
+    url = _postgres_url_or_skip()
+    schema = f"template_{uuid4().hex[:12]}"
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    store_templates.build(dataclasses.replace(
+        TEST_CONFIG, database_url=f"{url}?schema={schema}",
+        data_dir=tmp_path_factory.mktemp("pg-template")))
+    yield schema
+    _drop_schema(url, schema)
 
 
 @pytest.fixture
-def services(config: Config) -> Iterator[Services]:
-    """Every process deployed and demo users seeded, as ``alur serve`` does."""
+def services(config: Config, request: pytest.FixtureRequest) -> Iterator[Services]:
+    """Every process deployed and demo users seeded, as ``alur serve`` does (copied from the
+    session's template store when the test's store is of the usual kind)."""
+    if store_templates.same_kind(TEST_CONFIG, config):
+        if config.database_url:
+            schema = config.database_url.rsplit("schema=", 1)[1]
+            store_templates.copy_schema(PG_URL, request.getfixturevalue("postgres_template"),
+                                        schema)
+        else:
+            store_templates.copy_sqlite(request.getfixturevalue("sqlite_template"),
+                                        config.data_dir)
     svc = bootstrap(config)
     deploy_all(svc)
     seed_demo_users(svc)
@@ -96,6 +145,13 @@ class Api:
     def post(self, path: str, user: str, **kwargs: Any) -> Any:
         headers = {**self.login(user), **kwargs.pop("headers", {})}
         return self.client.post(f"/api/v1{path}", headers=headers, **kwargs)
+
+    def start(self, process: str, user: str, complete: bool = False, **overrides: Any) -> Any:
+        """Start ``process`` as ``user`` with data its start form accepts, plus ``overrides``."""
+        from tests.starts import start_data
+        model, _ = self.client.application.extensions["alur"].orchestrator.model(process)
+        return self.post("/cases", user, json={
+            "process": process, "data": start_data(model, complete, **overrides)})
 
     def complete(self, task_path: str, user: str, data: dict[str, Any], **kwargs: Any) -> Any:
         """Complete the task at ``task_path`` (``/tasks/<id>`` or ``/cases/<c>/tasks/<t>``)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -174,7 +175,7 @@ def _start(process: Element, lanes: dict[str, str],
     if props.get("start_form"):
         try:
             form = json.loads(props["start_form"])
-            jsonschema.Draft202012Validator.check_schema(form)
+            _check_schema(props["start_form"])
         except (ValueError, jsonschema.SchemaError) as exc:
             errors.append(f"process property start_form is not a valid JSON Schema: {exc}")
             return None, starters, ""
@@ -253,12 +254,19 @@ ATTACHMENTS: dict[str, Any] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
+def _check_schema(raw: str) -> None:
+    """Check a form's text against the JSON Schema meta-schema, once per distinct text: the
+    check is most of a deployment's cost and every version repeats most of its forms."""
+    jsonschema.Draft202012Validator.check_schema(json.loads(raw))
+
+
 def _form(bpmn_id: str, raw: str | None, errors: list[str]) -> dict[str, Any]:
     if not raw:
         return _with_attachments(DEFAULT_FORM)
     try:
         form = json.loads(raw)
-        jsonschema.Draft202012Validator.check_schema(form)
+        _check_schema(raw)
     except (ValueError, jsonschema.SchemaError) as exc:
         errors.append(f"{bpmn_id}: property 'form' is not a valid JSON Schema: {exc}")
         return _with_attachments(DEFAULT_FORM)

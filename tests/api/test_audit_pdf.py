@@ -12,6 +12,8 @@ from pypdf import PdfReader
 
 from tests.api.test_audit_replay import walk_recording
 from tests.conftest import Api
+from tests.starts import complaint
+from tests.steps import step_data
 
 MONTHS = "Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember"
 WITA_TIME = re.compile(rf"\b\d{{1,2}} ({MONTHS}) \d{{4}} \d{{2}}\.\d{{2}} WITA\b")
@@ -51,12 +53,13 @@ def test_times_events_and_answers_read_as_indonesian(api: Api) -> None:
 
 
 def test_the_diagram_shows_the_passed_and_the_waiting_steps(api: Api) -> None:
-    created = api.post("/cases", "admin", json={"process": "sop_9_3", "data": {"subjek": "A"}})
+    created = api.post("/cases", "admin", json={"process": "sop_9_3",
+                                                "data": complaint(subjek="A")})
     case = created.get_json()
     (task,) = case["open_tasks"]
     api.post(f"/tasks/{task['id']}/claim", "pelapor")
-    assert api.post(f"/tasks/{task['id']}/complete", "pelapor",
-                    json={"data": {}}).status_code == 200
+    assert api.complete(f"/tasks/{task['id']}", "pelapor",
+                        step_data(task["form"])).status_code == 200
     reader = pdf_of(api, case["id"])
     pages = [p for p in reader.pages if "Diagram Proses" in p.extract_text()]
     assert len(pages) == 1

@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.conftest import Api
 from tests.starts import complaint
-from tools.form_samples import sample
+from tests.steps import step_data
 
 REPLAY_ONLY = {"at", "events"}
 
@@ -26,9 +26,8 @@ def walk_recording(api: Api, decision: str = "benar") -> tuple[str, list[dict[st
         claimed = api.post(f"/tasks/{task['id']}/claim", lane)
         assert claimed.status_code == 200, claimed.get_json()
         seen.append(api.get(f"/cases/{case_id}", "inspektur").get_json())
-        data = sample(task["form"], overrides={"keputusan_pleno": decision}
-                      if task["element_id"] == "Task_7" else {})
-        done = api.post(f"/tasks/{task['id']}/complete", lane, json={"data": data})
+        answers = {"keputusan_pleno": decision} if task["element_id"] == "Task_7" else {}
+        done = api.complete(f"/tasks/{task['id']}", lane, step_data(task["form"], **answers))
         assert done.status_code == 200, done.get_json()
         seen.append(api.get(f"/cases/{case_id}", "inspektur").get_json())
     return case_id, seen

@@ -19,6 +19,7 @@ from alur.config import Config
 from api.app import create_app
 from tests.conftest import Api
 from tests.starts import complaint
+from tests.steps import step_data
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def test_claim_and_complete_over_case_paths_with_the_runner_down(
     released = down_api.post(f"{base}/release", "pelapor")
     assert released.status_code == 200, released.get_json()
     down_api.post(f"{base}/claim", "pelapor")
-    done = down_api.post(f"{base}/complete", "pelapor", json={"data": {"catatan": "lengkap"}})
+    done = down_api.complete(base, "pelapor", step_data(task["form"], catatan="lengkap"))
     assert done.status_code == 200, done.get_json()
     assert done.get_json()["case_id"] == case["id"]
 
@@ -99,8 +100,8 @@ def test_case_paths_check_case_task_and_lane(down_api: Api) -> None:
     assert down_api.post(f"{base}/claim", "inspektur").status_code == 403
     invalid = down_api.post(f"{base}/complete", "pelapor", json={"data": {"x": 1}})
     assert invalid.status_code == 422
-    assert down_api.post(f"{base}/complete", "pelapor", json={"data": {}}).status_code == 200
-    again = down_api.post(f"{base}/complete", "pelapor", json={"data": {}})
+    assert down_api.complete(base, "pelapor", step_data(task["form"])).status_code == 200
+    again = down_api.complete(base, "pelapor", step_data(task["form"]))
     assert again.status_code == 409  # it was a task of the case, and is done
 
 
@@ -121,7 +122,7 @@ def test_old_task_paths_still_work_as_lookups(api: Api) -> None:
     (task,) = case["open_tasks"]
     assert api.get(f"/tasks/{task['id']}", "pelapor").get_json()["case_id"] == case["id"]
     assert api.post(f"/tasks/{task['id']}/claim", "pelapor").status_code == 200
-    done = api.post(f"/tasks/{task['id']}/complete", "pelapor", json={"data": {}})
+    done = api.complete(f"/tasks/{task['id']}", "pelapor", step_data(task["form"]))
     assert done.status_code == 200
     spec = api.client.get("/api/v1/openapi.json").get_json()["paths"]
     assert spec["/api/v1/tasks/{task_id}/complete"]["post"].get("deprecated") is True
@@ -160,7 +161,7 @@ def test_task_pages_are_case_addressed_and_work_with_the_runner_down(
     html = client.get(page_url).get_data(as_text=True)
     assert f'action="{page_url}/lepas"' in html
     done = client.post(f"{page_url}/selesai", data={"csrf_token": _csrf(html),
-                                                   "catatan": "lengkap"})
+                                                   **step_data(task["form"])})
     assert done.status_code == 302, done.get_data(as_text=True)[:500]
     assert done.headers["Location"].endswith(f"/kasus/{case['id']}")
     after = down_api.get(f"/cases/{case['id']}", "admin").get_json()

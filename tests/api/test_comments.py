@@ -8,11 +8,12 @@ from uuid import uuid4
 
 from tests.api.test_sensitive_cases import start as start_report
 from tests.conftest import Api
+from tests.starts import complaint
 
 
 def start_complaint(api: Api) -> dict:
     created = api.post("/cases", "admin", json={
-        "process": "sop_9_3", "data": {"subjek": "Antrian layanan", "lokasi": "Bontang"}})
+        "process": "sop_9_3", "data": complaint(lokasi="Bontang")})
     assert created.status_code == 201, created.get_json()
     return created.get_json()
 

@@ -13,8 +13,10 @@ from flask.testing import FlaskClient
 
 from alur.bootstrap import Services
 from api.pages import dashboard
-from orchestrator.commands import Actor, ClaimTask, CompleteTask, StartCase
+from orchestrator.commands import Actor, ClaimTask, StartCase
 from tests.api.test_page_login import log_in
+from tests.starts import complaint
+from tests.steps import complete_step
 
 STAFF = Actor("staf", frozenset({"pelapor", "admin", "sekretaris", "unit_pengaduan",
                                  "rapat_pleno"}))
@@ -22,14 +24,12 @@ LATER = datetime.now(UTC) + timedelta(days=60)
 
 
 def _start(services: Services, subject: str) -> UUID:
-    return services.orchestrator.start_case(StartCase("sop_9_3", {"subjek": subject},
+    return services.orchestrator.start_case(StartCase("sop_9_3", complaint(subjek=subject),
                                                       STAFF)).case_id
 
 
-def _step(services: Services, case_id: UUID, data: dict | None = None) -> None:
-    app = services.orchestrator
-    task = next(iter(app.get_case(case_id).open_tasks))
-    app.complete_task(CompleteTask(case_id, UUID(task), STAFF, data or {}))
+def _step(services: Services, case_id: UUID, **answers: str) -> None:
+    complete_step(services.orchestrator, case_id, STAFF, **answers)
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def cases(services: Services) -> dict[str, UUID]:
     done, claimed, fresh = (_start(services, s) for s in ("Selesai", "Diambil", "Baru"))
     for _ in range(6):
         _step(services, done)
-    _step(services, done, {"keputusan_pleno": "tidak_benar"})
+    _step(services, done, keputusan_pleno="tidak_benar")
     _step(services, claimed)
     task = next(iter(services.orchestrator.get_case(claimed).open_tasks))
     services.orchestrator.claim_task(ClaimTask(claimed, UUID(task), Actor(

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import uuid4
 
 from tests.conftest import Api
-from tools.form_samples import sample
+from tests.steps import step_data
 
 PASSWORD = "sandi-uji-panjang-1"
 
@@ -31,13 +31,12 @@ def complete(api: Api, case_id: str, who: str, data: dict[str, Any]) -> Any:
     """Complete the open step: the form's required fields from its sample, then ``data``."""
     task = open_task(api, case_id)
     return api.complete(f"/cases/{case_id}/tasks/{task['id']}", who,
-                        sample(task["form"], overrides=data))
+                        step_data(task["form"], **data))
 
 
 def letter_at_row_4(api: Api) -> str:
     """An incoming letter (9.14) registered and passed to the Ketua/Sekretaris KPU."""
-    created = api.post("/cases", "petugas_admin_surat", json={
-        "process": "sop_9_14", "data": {"perihal": "Undangan rapat koordinasi"}})
+    created = api.start("sop_9_14", "petugas_admin_surat", perihal="Undangan rapat koordinasi")
     assert created.status_code == 201, created.get_json()
     case_id = created.get_json()["id"]
     for note in ("dicatat", "dipindai", "diserahkan"):
@@ -81,8 +80,8 @@ def test_the_sheet_disposes_row_6_to_the_named_official(api: Api) -> None:
     events = api.get(f"/cases/{case_id}/events", "administrator").get_json()
     (assigned,) = [e for e in events if e["type"] == "TaskAssigned"]
     assert assigned["actor"] == "ketua" and assigned["data"]["assignee"] == "kasubbag_andi"
-    assert api.post(f"{base}/complete", "kasubbag_andi",
-                    json={"data": {"catatan": "ditindaklanjuti"}}).status_code == 200
+    assert api.complete(base, "kasubbag_andi",
+                        step_data(task["form"], catatan="ditindaklanjuti")).status_code == 200
     case = api.get(f"/cases/{case_id}", "administrator").get_json()
     assert case["status"] == "completed"
     assert case["steps"][-1]["dispositions"][0]["assignee"] == "kasubbag_andi"
@@ -186,8 +185,8 @@ def test_assign_refuses_bad_requests(api: Api) -> None:
     naive = (datetime.now(UTC) + timedelta(days=1)).replace(tzinfo=None).isoformat()
     done = api.post(f"{base}/assign", "ketua", json={**ok, "due_at": naive[:19]})
     assert done.status_code == 200, done.get_json()
-    closed = api.post(f"{base}/complete", "sekretaris", json={
-        "data": {"penerima_disposisi": "kasubbag_andi", "isi_disposisi": "x"}})
+    closed = api.complete(base, "sekretaris", step_data(
+        task["form"], penerima_disposisi="kasubbag_andi", isi_disposisi="x"))
     assert closed.status_code == 200
     assert api.post(f"{base}/assign", "sekretaris", json=ok).status_code == 409
 
@@ -195,8 +194,7 @@ def test_assign_refuses_bad_requests(api: Api) -> None:
 def test_combined_columns_let_either_official_act(api: Api) -> None:
     """9.13 rows 1 and 4 lie in 'Sekretaris/Ketua KPU': the Ketua and the Sekretaris see and
     take them; nobody else does, and the combined role is never given to a user."""
-    created = api.post("/cases", "kasubbag", json={
-        "process": "sop_9_13", "data": {"perihal": "Surat balasan"}})
+    created = api.start("sop_9_13", "sekretaris")
     assert created.status_code == 201, created.get_json()
     (task,) = created.get_json()["open_tasks"]
     assert task["lane"] == "ketua_sekretaris"
@@ -206,7 +204,7 @@ def test_combined_columns_let_either_official_act(api: Api) -> None:
     assert task["id"] not in [r["id"] for r in api.get("/inbox", "kasubbag").get_json()]
     base = f"/cases/{created.get_json()['id']}/tasks/{task['id']}"
     assert api.post(f"{base}/claim", "kasubbag").status_code == 403
-    assert api.post(f"{base}/complete", "sekretaris", json={"data": {}}).status_code == 200
+    assert api.complete(base, "sekretaris", step_data(task["form"])).status_code == 200
     given = api.post("/users", "administrator", json={
         "username": "gabungan", "full_name": "G", "roles": ["ketua_sekretaris"],
         "password": PASSWORD})

@@ -24,7 +24,7 @@ serve: install  ## SQLite store in the user data dir, every process deployed, de
 	$(BIN)/alur serve --host $${ALUR_HOST:-127.0.0.1} --port $${ALUR_PORT:-8000}
 
 test: install  ## the whole suite, browser tests included (PostgreSQL ones need ALUR_TEST_POSTGRES_URL)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $${ALUR_TEST_WORKERS:-auto}
 
 lint: install  ## ruff, the layer contracts, and mypy over the four packages
 	$(BIN)/ruff check .

@@ -123,21 +123,22 @@ def staff_lanes(model: ProcessModel) -> set[str]:
 def may_read_case(actor: Actor, model: ProcessModel) -> bool:
     """Whether the actor may open a case of this process (and so list, export, replay it).
 
-    Lanes of the process, and the roles that read every case for audit and administration.
-    A sensitive process (WBS, gratifikasi) is read only by its staff lanes and inspectors:
-    not by the reporter-side lanes (a reporter follows the report by its tracking code), nor
-    by process owners or administrators (they run the service, they handle no report).
+    Lanes of the process, the supervisors who oversee every unit's work (Keputusan 33/2025:
+    the Sekretaris supervises; the Ketua and the Kasubbags oversee their units), and the roles
+    that read every case for audit and administration. A sensitive process (WBS, gratifikasi)
+    is read only by its staff lanes and inspectors: not by the reporter-side lanes (a reporter
+    follows the report by its tracking code), nor by supervisors outside its lanes, process
+    owners or administrators (they run the service, they handle no report).
     """
     if model.sensitive:
         return bool(actor.roles & (staff_lanes(model) | {INSPECTOR}))
-    return bool(actor.roles & (set(model.lanes.values()) | CASE_READERS))
+    return bool(actor.roles & (set(model.lanes.values()) | OVERSEERS))
 
 
 def may_list_process(actor: Actor, model: ProcessModel) -> bool:
-    """Whether the process's cases appear in the actor's lists, searches and dashboards."""
-    if model.sensitive:
-        return may_read_case(actor, model)
-    return sees_every_process(actor) or may_read_case(actor, model)
+    """Whether the process's cases appear in the actor's lists, searches and dashboards:
+    exactly those the actor may open, so no listed case answers 404."""
+    return may_read_case(actor, model)
 
 
 def may_see_task(actor: Actor, model: ProcessModel, lane: str) -> bool:
@@ -191,7 +192,3 @@ def may_see_reporter(actor: Actor, model: ProcessModel) -> bool:
     """Only the handling role sees a sensitive case's reporter in clear."""
     return model.handling_role is not None and actor.holds(model.handling_role)
 
-
-def sees_every_process(actor: Actor) -> bool:
-    """Supervisors and the service's own roles list every (not sensitive) process."""
-    return bool(actor.roles & OVERSEERS)

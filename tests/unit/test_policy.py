@@ -74,6 +74,21 @@ def test_a_case_is_read_by_its_lanes_and_the_readers(pengaduan: ProcessModel) ->
     assert not policy.may_read_case(actor("bendahara"), pengaduan)
 
 
-def test_supervisors_see_every_process_in_lists() -> None:
-    assert policy.sees_every_process(actor("ketua"))
-    assert not policy.sees_every_process(actor("bendahara"))
+@pytest.fixture(scope="module")
+def wbs() -> ProcessModel:
+    return load_model("sop_9_5", (ROOT / "bpmn" / "sop-9.5.bpmn").read_bytes(), ROLES)
+
+
+def test_supervisors_open_every_case_they_list_but_no_sensitive_one(
+        pengaduan: ProcessModel, wbs: ProcessModel) -> None:
+    """Issue 15 item 6: the Ketua listed cases that then answered 404; now a listed case is
+    always one the supervisor may open, and a WBS report neither opens nor lists for them."""
+    for supervisor in ("ketua", "sekretaris", "kasubbag_kul"):
+        assert policy.may_read_case(actor(supervisor), pengaduan), supervisor
+        assert policy.may_list_process(actor(supervisor), pengaduan), supervisor
+    for model in (pengaduan, wbs):
+        for role in ("ketua", "bendahara", "pelapor", "inspektur", "administrator"):
+            assert policy.may_list_process(actor(role), model) == policy.may_read_case(
+                actor(role), model), (role, model.key)
+    assert not policy.may_read_case(actor("bendahara"), pengaduan)
+    assert not policy.may_list_process(actor("ketua"), wbs)

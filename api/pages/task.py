@@ -17,7 +17,14 @@ from api.auth import services
 from api.pages.cases import COMMENT_MAX, history, person, started, timeline
 from api.pages.common import body_limit, login_required, page_actor, page_blueprint
 from api.pages.staff import case_of, my_task, wrote
-from api.pages.taskform import ATTACHMENTS, accepts_attachments, form_fields, messages, parse
+from api.pages.taskform import (
+    ATTACHMENTS,
+    accepts_attachments,
+    form_fields,
+    messages,
+    parse,
+    prefill,
+)
 from api.reports import log_listed
 from api.uploads import LIMITS, MAX_BODY, complete_with_files
 from orchestrator.commands import AssignTask
@@ -43,8 +50,8 @@ def _render(task: dict[str, Any], values: dict[str, Any] | None = None,
         "tugas.html", task=task, fields=fields,
         labels={"lampiran": "Lampiran"} | {f.name: f.label for f in fields},
         attachments=accepts_attachments(task["form"]), limits=LIMITS,
-        values=values or {}, errors=errors or {}, case_version=case.version,
-        process_name=model.name, process_version=case.process_version,
+        values=prefill(fields, case.data) if values is None else values, errors=errors or {},
+        case_version=case.version, process_name=model.name, process_version=case.process_version,
         mine=task["claimed_by"] == actor.username, case=case,
         history=history(case, started(timeline(case.id))), person=person,
         required=[f.label for f in fields if f.required],

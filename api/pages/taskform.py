@@ -297,3 +297,24 @@ def messages(errors: dict[str, Any]) -> dict[str, list[str]]:
     """The write side's per-field messages, in Indonesian where we know them."""
     return {name: [_indonesian(str(m)) for m in (v if isinstance(v, list) else [v])]
             for name, v in errors.items()}
+
+
+PREFILLED_KINDS = frozenset({"text", "textarea", "date", "datetime", "integer", "number",
+                             "money", "radio", "select", "user"})
+
+
+def prefill(fields: list[FormField], known: dict[str, Any]) -> dict[str, str]:
+    """What the case already knows for a form's fields (a letter's number and date from its
+    registration, say), as the inputs show it, so nobody types it twice; the worker checks and
+    corrects it. A step's own note and attachments, and a reporter's identity, never carry
+    over."""
+    values: dict[str, str] = {}
+    for spec in fields:
+        value = known.get(spec.name)
+        if (spec.kind not in PREFILLED_KINDS or spec.name == NOTE
+                or spec.name.startswith("pelapor") or value is None
+                or isinstance(value, bool) or not isinstance(value, str | int | float)):
+            continue
+        values[spec.name] = format_money(value) if spec.kind == "money" and isinstance(
+            value, int) else str(value)
+    return values

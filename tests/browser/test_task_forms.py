@@ -11,12 +11,16 @@ from uuid import UUID
 from orchestrator.commands import Actor, CompleteTask, StartCase
 from orchestrator.references import references
 from tests.browser.conftest import Server, login, shot
-from tools.form_samples import sample
+from tests.starts import start_data
+from tests.steps import step_data
 
 
 def start(server: Server, process: str, lane: str, subject: str) -> Any:
     app = server.services.orchestrator
-    result = app.start_case(StartCase(process, {"subjek": subject}, Actor(lane, frozenset({lane}))))
+    model, _ = app.model(process)
+    named = (model.start_form or {}).get("properties") or {}
+    data = start_data(model, **({"subjek": subject} if "subjek" in named else {}))
+    result = app.start_case(StartCase(process, data, Actor(lane, frozenset({lane}))))
     server.services.projections.catch_up()
     return app.get_case(result.case_id)
 
@@ -29,8 +33,8 @@ def walk_to(server: Server, case_id: UUID, element_id: str) -> Any:
         if task.element_id == element_id:
             server.services.projections.catch_up()
             return task
-        data = sample(task.form, overrides={"hasil_pemeriksaan": "setuju"}
-                      if "hasil_pemeriksaan" in task.form["properties"] else {})
+        data = step_data(task.form, **({"hasil_pemeriksaan": "setuju"}
+                                       if "hasil_pemeriksaan" in task.form["properties"] else {}))
         # the sample's documents stand for files uploaded with the completion
         app.complete_task(CompleteTask(case_id, UUID(task.task_id),
                                        Actor(task.lane, frozenset({task.lane})), data),
@@ -60,7 +64,11 @@ def test_a_disposition_names_its_official_and_needs_the_scanned_letter(
     assert "Demo Sekretaris — Sekretaris" in official.inner_text()
     page.get_by_role("button", name="Selesaikan langkah").click()
     summary = page.get_by_role("alert").inner_text()
-    assert "Nomor surat Pimpinan DPRD: Wajib diisi." in summary
+    # the letter's number came with the start: filled in, not asked again
+    assert "Nomor surat Pimpinan DPRD: Wajib diisi." not in summary
+    assert page.get_by_label("Nomor surat Pimpinan DPRD").input_value() == \
+        case.data["nomor_surat_dprd"]
+    assert "Perihal surat Pimpinan DPRD: Wajib diisi." in summary
     assert "Disposisi kepada (Sekretaris KPU Kota Bontang): Pilih salah satu." in summary
     page.get_by_label("Nomor surat Pimpinan DPRD").fill("100/123/DPRD/2025")
     page.get_by_label("Tanggal surat Pimpinan DPRD").fill("2025-01-09")

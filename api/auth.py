@@ -74,7 +74,7 @@ def current_user() -> User:
 
 def current_actor() -> Actor:
     user = current_user()
-    return services().roles.actor(user.username, user.roles)
+    return services().orchestrator.actor_of(user.username, user.roles)
 
 
 def login_required(view: F) -> F:

@@ -87,6 +87,7 @@ def event_dict(event: Case.Event) -> dict[str, Any]:
         "task": getattr(event, "task_id", None),
         "element_id": fields.get("element_id") or fields.get("gateway_id"),
         "data": data if data is not None else fields,
+        "acting_for": getattr(event, "acting_for", None),
         "prev_hash": event.prev_hash,
     }
 

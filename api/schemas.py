@@ -84,6 +84,8 @@ class DispositionSchema(Schema):
     from_field = fields.String(metadata={
         "description": "the form field that disposed it (assign_from), or empty"})
     at = fields.String()
+    acting_for = fields.Dict(allow_none=True, metadata={
+        "description": "the Plh/Plt appointment the disposer acted under, or null"})
 
 
 class OpenTaskSchema(Schema):
@@ -115,6 +117,8 @@ class StepSchema(Schema):
     actor = fields.String()
     data = fields.Dict()
     dispositions = fields.List(fields.Nested(DispositionSchema))
+    acting_for = fields.Dict(allow_none=True, metadata={
+        "description": "the Plh/Plt appointment the act was done under (a.n.), or null"})
 
 
 class CommentSchema(Schema):
@@ -123,6 +127,8 @@ class CommentSchema(Schema):
     actor = fields.String()
     text = fields.String()
     task_id = fields.String(allow_none=True)
+    acting_for = fields.Dict(allow_none=True, metadata={
+        "description": "the Plh/Plt appointment the act was done under (a.n.), or null"})
 
 
 class AddCommentSchema(Schema):
@@ -170,6 +176,8 @@ class EventSchema(Schema):
     task = fields.String(allow_none=True)
     element_id = fields.String(allow_none=True)
     data = fields.Dict()
+    acting_for = fields.Dict(allow_none=True, metadata={
+        "description": "the Plh/Plt appointment the act was done under (a.n.), or null"})
     prev_hash = fields.String()
 
 

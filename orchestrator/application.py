@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
@@ -24,16 +24,19 @@ from eventsourcing.application import (
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, Transcoding
 
 from orchestrator.access import AccessLog
+from orchestrator.acting import ActingAppointments, ActingFor, acting_id, acting_problems
 from orchestrator.case import Case, OpenTask
 from orchestrator.commands import (
     Actor,
     AddComment,
+    AppointActing,
     AssignTask,
     CancelCase,
     ClaimTask,
     CommandResult,
     CompleteTask,
     DeployProcess,
+    EndActing,
     ExtendDeadline,
     ReleaseTask,
     StartCase,
@@ -44,8 +47,10 @@ from orchestrator.dispositions import field_lanes, user_fields, user_problem
 from orchestrator.engine import Engine, ProcessModel, load_model
 from orchestrator.errors import (
     CaseNotFound,
+    Conflict,
     InvalidInput,
     InvalidTaskData,
+    NotFound,
     ProcessNotFound,
     StaleCaseVersion,
     TaskClaimedByOther,
@@ -54,12 +59,14 @@ from orchestrator.forms import validate_form
 from orchestrator.policy import (
     ensure,
     ensure_may_write,
+    may_appoint_acting,
     may_assign,
     may_cancel,
     may_comment,
     may_deploy,
     may_extend_deadline,
     may_hold,
+    may_manage_users,
     may_see_task,
     may_start,
     may_write,
@@ -78,7 +85,7 @@ from orchestrator.snapshots import SnapshotSigner
 from orchestrator.standards import ServiceStandard
 from orchestrator.users import User, user_id
 
-PROCESSES, USERS = "processes", "users"
+PROCESSES, USERS, ACTING = "processes", "users", "acting"
 Complete = Callable[[UUID, dict[str, Any]], None]  # complete a task of the case being started
 FollowUp = Callable[[Case, Complete], list[Any]]
 WITA = ZoneInfo("Asia/Makassar")
@@ -398,6 +405,70 @@ class Orchestrator(Application[UUID]):
         return sorted((u for u in users if u and may(u.username, lane)),
                       key=lambda u: u.username)
 
+    # -- acting officials (Plh/Plt) -----------------------------------------------------------
+
+    def appoint_acting(self, cmd: AppointActing) -> ActingFor:
+        """Name a deputy for a role and a date range (checked here, for every edge)."""
+        ensure(may_appoint_acting(cmd.actor, cmd.role),
+               f"{cmd.actor.username} may not name an acting official for {cmd.role}")
+        official = cmd.official or cmd.actor.username
+        problems = acting_problems(cmd, official, self.roles, self.find_user,
+                                   datetime.now(WITA).date())
+        if problems:
+            raise InvalidInput("the appointment is not valid", errors=problems)
+        appointments = self._appointments(cmd.deputy)
+        if any(a.role == cmd.role and not a.ended and a.starts_on <= cmd.ends_on.isoformat()
+               and cmd.starts_on.isoformat() <= a.ends_on for a in appointments.all()):
+            raise Conflict(f"{cmd.deputy} is already acting for {cmd.role} in that period")
+        appointment_id = str(uuid4())
+        appointments.appoint(appointment_id=appointment_id, role=cmd.role, official=official,
+                             kind=cmd.kind, starts_on=cmd.starts_on.isoformat(),
+                             ends_on=cmd.ends_on.isoformat(), reason=cmd.reason.strip(),
+                             by=cmd.actor.username)
+        with self._conflicts_as_stale():
+            self.save(appointments, self._directory_with(ACTING, cmd.deputy))
+        return appointments.all()[-1]
+
+    def end_acting(self, cmd: EndActing) -> None:
+        appointments = self._appointments(cmd.deputy)
+        found = next((a for a in appointments.all()
+                      if a.appointment_id == cmd.appointment_id), None)
+        if found is None:
+            raise NotFound(f"no appointment {cmd.appointment_id} for {cmd.deputy}")
+        ensure(may_appoint_acting(cmd.actor, found.role) and (
+            may_manage_users(cmd.actor) or cmd.actor.username == found.official),
+            f"{cmd.actor.username} may not end this appointment")
+        if found.ended:
+            raise Conflict("this appointment has already ended")
+        appointments.end(appointment_id=cmd.appointment_id, by=cmd.actor.username,
+                         reason=cmd.reason.strip())
+        with self._conflicts_as_stale():
+            self.save(appointments)
+
+    def acting_of(self, username: str, day: date | None = None) -> list[ActingFor]:
+        """The appointments under which ``username`` acts on ``day`` (today, WITA)."""
+        try:
+            appointments: ActingAppointments = self.repository.get(acting_id(username))
+        except AggregateNotFoundError:
+            return []
+        return appointments.holding_on(day or datetime.now(WITA).date())
+
+    def appointments(self) -> list[tuple[str, ActingFor]]:
+        """Every appointment ever made, by deputy (for the administrators' page)."""
+        return [(deputy, a) for deputy in self._directory(ACTING)
+                for a in self._appointments(deputy).all()]
+
+    def actor_of(self, username: str, roles: list[str], day: date | None = None) -> Actor:
+        """The actor a user acts as: their roles, and those they hold as Plh/Plt on ``day``
+        (today, WITA)."""
+        return self.roles.actor(username, roles, self.acting_of(username, day))
+
+    def _appointments(self, deputy: str) -> ActingAppointments:
+        try:
+            return self.repository.get(acting_id(deputy))
+        except AggregateNotFoundError:
+            return ActingAppointments(deputy=deputy)
+
     # -- internals ---------------------------------------------------------------------------
 
     def _fill_history(self, case: Case) -> None:
@@ -414,7 +485,7 @@ class Orchestrator(Application[UUID]):
             user = self.find_user(username)
             if user is None or not user.active:
                 return False
-            return may_hold(self.roles.actor(user.username, user.roles), lane, model)
+            return may_hold(self.actor_of(user.username, user.roles), lane, model)
         return check
 
     def _ensure_named_users(self, form: dict[str, Any], data: dict[str, Any]) -> None:

@@ -82,6 +82,7 @@ class Case(ChainedAggregate):
         actor: str
         engine_state: str
         passed: list[str]
+        acting_for: dict[str, str] | None = None  # an acting official's appointment (a.n.)
         # The reporter's identity, AES-GCM sealed (sensitive processes only). Optional with a
         # default rather than a class_version upcast: events stored before it existed decode
         # without the key, so their recomputed hashes still match the chain.
@@ -106,6 +107,7 @@ class Case(ChainedAggregate):
         type_name = "TaskClaimed"
         task_id: str
         actor: str
+        acting_for: dict[str, str] | None = None  # an acting official's appointment (a.n.)
 
         def apply_to(self, case: Case) -> None:
             case.open_tasks[self.task_id].claimed_by = self.actor
@@ -114,6 +116,7 @@ class Case(ChainedAggregate):
         type_name = "TaskReleased"
         task_id: str
         actor: str
+        acting_for: dict[str, str] | None = None  # an acting official's appointment (a.n.)
 
         def apply_to(self, case: Case) -> None:
             case.open_tasks[self.task_id].claimed_by = None
@@ -126,6 +129,7 @@ class Case(ChainedAggregate):
         actor: str
         engine_state: str
         passed: list[str]
+        acting_for: dict[str, str] | None = None  # an acting official's appointment (a.n.)
 
         def apply_to(self, case: Case) -> None:
             task = case.open_tasks.pop(self.task_id, None)
@@ -140,6 +144,7 @@ class Case(ChainedAggregate):
                 "activated_at": task.activated_at if task else None,
                 "completed_at": self.timestamp.isoformat(), "actor": self.actor,
                 "data": self.data, "dispositions": list(task.dispositions) if task else [],
+                "acting_for": self.acting_for,
             })
 
     class TaskAssigned(Event):
@@ -154,6 +159,7 @@ class Case(ChainedAggregate):
         by: str  # who disposed it (for a disposition from a form: who filled that form)
         previous_assignee: str | None  # who held it before (a redisposition), or None
         from_field: str = ""  # set when a form's user field disposed it (``assign_from``)
+        acting_for: dict[str, str] | None = None  # an acting official's appointment (a.n.)
 
         def apply_to(self, case: Case) -> None:
             self.apply_to_task(case.open_tasks[self.task_id])
@@ -165,7 +171,8 @@ class Case(ChainedAggregate):
             task.dispositions.append({
                 "assignee": self.assignee, "by": self.by, "instruction": self.instruction,
                 "due_at": self.due_at, "previous_assignee": self.previous_assignee,
-                "from_field": self.from_field, "at": self.timestamp.isoformat()})
+                "from_field": self.from_field, "at": self.timestamp.isoformat(),
+                "acting_for": self.acting_for})
 
     class CommentAdded(Event):
         """A note on the case (why a draft went back …); it never touches the engine."""
@@ -174,11 +181,13 @@ class Case(ChainedAggregate):
         text: str
         actor: str
         task_id: str | None  # the step it is about, or None for the case as a whole
+        acting_for: dict[str, str] | None = None  # an acting official's appointment (a.n.)
 
         def apply_to(self, case: Case) -> None:
             vars(case).setdefault("comments", []).append({
                 "seq": self.originator_version, "at": self.timestamp.isoformat(),
-                "actor": self.actor, "text": self.text, "task_id": self.task_id})
+                "actor": self.actor, "text": self.text, "task_id": self.task_id,
+                "acting_for": self.acting_for})
 
     class GatewayTaken(Event):
         type_name = "GatewayTaken"
@@ -240,6 +249,7 @@ class Case(ChainedAggregate):
     def __init__(
         self, process_key: str, process_version: int, bpmn_sha256: str, registration: str,
         data: dict[str, Any], actor: str, engine_state: str, passed: list[str], sealed: str = "",
+        acting_for: dict[str, str] | None = None,
     ) -> None:
         self.process_key = process_key
         self.registration = registration
@@ -247,6 +257,7 @@ class Case(ChainedAggregate):
         self.bpmn_sha256 = bpmn_sha256
         self.data = dict(data)
         self.started_by = actor
+        self.started_acting_for = acting_for
         self.engine_state = engine_state
         self.path = list(passed)
         self.status = ACTIVE
@@ -272,6 +283,7 @@ class Case(ChainedAggregate):
             cls.Started, id=case_id or uuid4(), process_key=model.key, process_version=version,
             bpmn_sha256=model.sha256, registration=registration, data=data, actor=actor.username,
             engine_state=outcome.state, passed=outcome.passed, sealed=sealed,
+            acting_for=_started_on_behalf(actor, model),
         )
         chosen = standard.deadline_for(data) if standard else None
         if standard and chosen:
@@ -303,7 +315,8 @@ class Case(ChainedAggregate):
             return
         if task.claimed_by:
             raise _claimed_by_other(task)
-        self._trigger(self.TaskClaimed, task_id=task.task_id, actor=actor.username)
+        self._trigger(self.TaskClaimed, task_id=task.task_id, actor=actor.username,
+                      acting_for=actor.on_behalf_in(task.lane))
 
     def release(self, task_id: UUID, actor: Actor) -> None:
         task = self._open_task(task_id, actor)
@@ -311,7 +324,8 @@ class Case(ChainedAggregate):
             return
         if task.claimed_by != actor.username:
             raise _claimed_by_other(task)
-        self._trigger(self.TaskReleased, task_id=task.task_id, actor=actor.username)
+        self._trigger(self.TaskReleased, task_id=task.task_id, actor=actor.username,
+                      acting_for=actor.on_behalf_in(task.lane))
 
     def complete_task(self, task_id: UUID, data: dict[str, Any], actor: Actor,
                       model: ProcessModel, engine: Engine,
@@ -327,7 +341,7 @@ class Case(ChainedAggregate):
         outcome = engine.complete(model, self.engine_state, task_id, data)
         self._trigger(self.TaskCompleted, task_id=task.task_id, element_id=task.element_id,
                       data=data, actor=actor.username, engine_state=outcome.state,
-                      passed=outcome.passed)
+                      passed=outcome.passed, acting_for=actor.on_behalf_in(task.lane))
         self._record_outcome(outcome, may_hold)
 
     def ready_task(self, task_id: UUID, actor: Actor) -> OpenTask:
@@ -345,12 +359,15 @@ class Case(ChainedAggregate):
             raise Conflict(f"{assignee} already holds this step")
         self._trigger(self.TaskAssigned, task_id=task.task_id, assignee=assignee,
                       instruction=instruction, due_at=due_at, by=actor.username,
-                      previous_assignee=task.claimed_by)
+                      previous_assignee=task.claimed_by,
+                      acting_for=actor.on_behalf_in(task.lane))
 
     def comment(self, text: str, actor: Actor, task_id: str | None) -> None:
         """Add a note to the case (the caller checked who may); the case must be open."""
         self._ensure_active()
-        self._trigger(self.CommentAdded, text=text, actor=actor.username, task_id=task_id)
+        task = self.open_tasks.get(task_id) if task_id else None
+        self._trigger(self.CommentAdded, text=text, actor=actor.username, task_id=task_id,
+                      acting_for=actor.on_behalf_in(task.lane) if task else None)
 
     def cancel(self, actor: Actor, reason: str) -> None:
         self._ensure_active()
@@ -387,7 +404,7 @@ class Case(ChainedAggregate):
         self._trigger(self.TaskAssigned, task_id=task.task_id, assignee=assignee,
                       instruction=str(filled["data"].get(instruction_from) or ""),
                       due_at=None, by=filled["actor"], previous_assignee=None,
-                      from_field=source)
+                      from_field=source, acting_for=filled.get("acting_for"))
 
     def _trigger(self, event_class: type[Case.Event], **kwargs: Any) -> None:
         self.trigger_event(event_class, **kwargs)
@@ -407,6 +424,15 @@ class Case(ChainedAggregate):
                 lane=task.lane,
             )
         return task
+
+
+def _started_on_behalf(actor: Actor, model: ProcessModel) -> dict[str, str] | None:
+    """The appointment a case was started under, when only an acting role lets the actor
+    start it (their own roles record nothing)."""
+    starting = set(model.starters) if model.starters else set(model.lanes.values())
+    if actor.roles & starting - {lane for lane, _ in actor.acting}:
+        return None
+    return next((a.recorded() for lane, a in actor.acting if lane in starting), None)
 
 
 def _claimed_by_other(task: OpenTask) -> TaskClaimedByOther:

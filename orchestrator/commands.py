@@ -3,22 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
+
+if TYPE_CHECKING:
+    from orchestrator.acting import ActingFor
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: a username and the role keys they hold."""
+    """Who acts: a username and the role keys they hold, and of those the ones held today as
+    an acting official (Plh/Plt), each with its appointment."""
 
     username: str
     roles: frozenset[str] = frozenset()
+    acting: tuple[tuple[str, ActingFor], ...] = ()
 
     def holds(self, role: str) -> bool:
         """Whether the actor holds ``role``; a combined lane's role is among ``roles`` when
         a member is (``RoleRegistry.actor`` builds actors so)."""
         return role in self.roles
+
+    def acting_for(self, lane: str) -> ActingFor | None:
+        """The appointment under which the actor acts in ``lane``, or None when the lane is
+        the actor's own."""
+        return next((appointment for role, appointment in self.acting if role == lane), None)
+
+    def on_behalf_in(self, lane: str) -> dict[str, str] | None:
+        """What an act in ``lane`` records of the appointment it was done under (a.n.)."""
+        appointment = self.acting_for(lane)
+        return appointment.recorded() if appointment else None
 
 
 @dataclass(frozen=True)
@@ -107,3 +122,28 @@ class CommandResult:
     case_id: UUID
     version: int
     position: int
+
+
+@dataclass(frozen=True)
+class AppointActing:
+    """Name ``deputy`` Plh/Plt of ``role`` for ``official`` from ``starts_on`` to ``ends_on``
+    (WITA dates, both included). ``official`` defaults to the actor when they hold the role."""
+
+    actor: Actor
+    deputy: str
+    role: str
+    kind: str
+    starts_on: date
+    ends_on: date
+    reason: str
+    official: str | None = None
+
+
+@dataclass(frozen=True)
+class EndActing:
+    """End an appointment before its end date."""
+
+    actor: Actor
+    deputy: str
+    appointment_id: str
+    reason: str

@@ -20,6 +20,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.utils import get_topic
 
 from orchestrator.access import AccessLog
+from orchestrator.acting import ActingAppointments
 from orchestrator.case import Case
 from orchestrator.definitions import Directory, ProcessDefinition
 from orchestrator.findings import SNAPSHOT, Finding, StoreReport, StreamResult
@@ -59,6 +60,7 @@ KINDS = (
          legacy=True),
     Kind("directory", Directory, lambda e: e.kind, legacy=True),
     Kind("ticket", PublicTicket, lambda e: e.registration, legacy=True),
+    Kind("acting appointments", ActingAppointments, lambda e: e.deputy, legacy=False),
 )
 UNKNOWN = Kind("unknown stream", None, lambda e: "", legacy=False)
 

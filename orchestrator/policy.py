@@ -192,3 +192,10 @@ def may_see_reporter(actor: Actor, model: ProcessModel) -> bool:
     """Only the handling role sees a sensitive case's reporter in clear."""
     return model.handling_role is not None and actor.holds(model.handling_role)
 
+
+def may_appoint_acting(actor: Actor, role: str) -> bool:
+    """Administrators name an acting official for any role; an official names one for a role
+    they hold themselves (not one they only act in); an inspector never does."""
+    if INSPECTOR in actor.roles:
+        return False
+    return may_manage_users(actor) or (actor.holds(role) and actor.acting_for(role) is None)

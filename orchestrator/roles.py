@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestrator.acting import ActingFor
 from orchestrator.commands import Actor
 from orchestrator.yaml_files import load_yaml
 
@@ -72,9 +73,17 @@ class RoleRegistry:
         plain = frozenset(held)
         return plain | {r.key for r in self.roles.values() if set(r.any_of) & plain}
 
-    def actor(self, username: str, held: Iterable[str]) -> Actor:
-        """The actor a user with these roles acts as (composite lanes included)."""
-        return Actor(username, self.expand(held))
+    def actor(self, username: str, held: Iterable[str],
+              acting: Iterable[ActingFor] = ()) -> Actor:
+        """The actor a user with these roles acts as (composite lanes included), plus the
+        roles they hold today as an acting official: each such role (and the combined lanes
+        it makes them a member of) remembers its appointment, so the act records it."""
+        own = self.expand(held)
+        lent: dict[str, ActingFor] = {}
+        for appointment in acting:
+            for role in sorted(self.expand({appointment.role}) - own):
+                lent.setdefault(role, appointment)
+        return Actor(username, own | frozenset(lent), tuple(sorted(lent.items())))
 
     def name(self, key: str) -> str:
         role = self.roles.get(key)

@@ -14,6 +14,7 @@ from flask import Flask
 
 from api.auth import services
 from api.pages import (
+    acting,
     audit,
     cases,
     dashboard,
@@ -28,7 +29,7 @@ from api.pages.common import csrf, page_user
 from api.pages.formatting import FILTERS
 
 BLUEPRINTS = (staff.bp, task.bp, cases.bp, dashboard.bp, audit.bp, processes.bp, portal.bp,
-              starting.bp, registers.bp)
+              starting.bp, registers.bp, acting.bp)
 
 
 def register(app: Flask, secure_cookies: bool = False) -> None:

@@ -65,7 +65,7 @@ def page_actor() -> Actor:
     user = page_user()
     if user is None:
         raise errors.AuthenticationFailed("login required")
-    return services().roles.actor(user.username, user.roles)
+    return services().orchestrator.actor_of(user.username, user.roles)
 
 
 def login_required(view: F) -> F:

@@ -23,17 +23,24 @@ from orchestrator.hashchain import ChainedAggregate
 LIBRARY_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
 GOLDEN = {
+    "orchestrator.acting:ActingAppointments.Opened": ("prev_hash", "deputy"),
+    "orchestrator.acting:ActingAppointments.Appointed": (
+        "prev_hash", "appointment_id", "role", "official", "kind", "starts_on", "ends_on",
+        "reason", "by"),
+    "orchestrator.acting:ActingAppointments.Ended": ("prev_hash", "appointment_id", "by",
+                                                      "reason"),
     "orchestrator.access:AccessLog.Opened": ("prev_hash", "case_id"),
     "orchestrator.access:AccessLog.Read": ("prev_hash", "actor", "roles", "what", "revealed"),
     "orchestrator.case:Case.Started": (
         "prev_hash", "process_key", "process_version", "bpmn_sha256", "registration", "data",
-        "actor", "engine_state", "passed", "sealed=''"),
+        "actor", "engine_state", "passed", "acting_for=None", "sealed=''"),
     "orchestrator.case:Case.TaskActivated": (
         "prev_hash", "task_id", "element_id", "name", "lane", "form", "properties"),
-    "orchestrator.case:Case.TaskClaimed": ("prev_hash", "task_id", "actor"),
-    "orchestrator.case:Case.TaskReleased": ("prev_hash", "task_id", "actor"),
+    "orchestrator.case:Case.TaskClaimed": ("prev_hash", "task_id", "actor", "acting_for=None"),
+    "orchestrator.case:Case.TaskReleased": ("prev_hash", "task_id", "actor", "acting_for=None"),
     "orchestrator.case:Case.TaskCompleted": (
-        "prev_hash", "task_id", "element_id", "data", "actor", "engine_state", "passed"),
+        "prev_hash", "task_id", "element_id", "data", "actor", "engine_state", "passed",
+        "acting_for=None"),
     "orchestrator.case:Case.GatewayTaken": (
         "prev_hash", "gateway_id", "flow_id", "flow_name", "target_id"),
     "orchestrator.case:Case.DeadlineSet": (
@@ -45,8 +52,9 @@ GOLDEN = {
     "orchestrator.case:Case.Cancelled": ("prev_hash", "actor", "reason"),
     "orchestrator.case:Case.TaskAssigned": (
         "prev_hash", "task_id", "assignee", "instruction", "due_at", "by", "previous_assignee",
-        "from_field=''"),
-    "orchestrator.case:Case.CommentAdded": ("prev_hash", "text", "actor", "task_id"),
+        "from_field=''", "acting_for=None"),
+    "orchestrator.case:Case.CommentAdded": (
+        "prev_hash", "text", "actor", "task_id", "acting_for=None"),
     "orchestrator.definitions:Directory.Created": ("prev_hash", "kind"),
     "orchestrator.definitions:Directory.Entered": ("prev_hash", "name"),
     "orchestrator.definitions:ProcessDefinition.Registered": ("prev_hash", "key"),

@@ -82,7 +82,10 @@ class RegisterProjection(Projection[StoreRegisterView]):
     @process_event.register(NUMBER_ISSUED)
     def _(self, event: Any, tracking: Tracking) -> None:
         case_id = getattr(event, "case_id", "")
-        if not case_id:  # issued before issues named their case
+        # issued before issues named their case, or a letter's number (a register of
+        # documents: the case's DocumentGenerated records it), not the case's entry
+        document: str = getattr(event, "document", "")
+        if not case_id or document:
             self.view.write(tracking, [])
             return
         self.view.write(tracking, [(

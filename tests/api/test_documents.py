@@ -200,3 +200,45 @@ def test_twenty_simultaneous_letters_get_twenty_consecutive_numbers(
     assert all(n.endswith(SUFFIX) for n in numbers)
     stored = [services.orchestrator.get_case(c).generated() for c, _ in cases]
     assert sorted(d[0]["sequence"] for d in stored) == list(range(1, 21))
+
+
+def test_the_pages_make_list_and_take_back_the_signed_letter(api: Api) -> None:
+    """"Buat dokumen" on the task page, the list on the case page, the signed version chosen
+    in the signing step's form."""
+    from flask.testing import FlaskClient
+
+    from tests.api.test_portal import _csrf, page_login
+
+    case_id, task = at_drafting(api)
+    kasubbag: FlaskClient = api.client.application.test_client()
+    page_login(kasubbag, "kasubbag")
+    page = kasubbag.get(f"/kasus/{case_id}/tugas/{task['id']}").get_data(as_text=True)
+    assert "Buat dokumen: Surat Keluar (DOCX)" in page
+    made = kasubbag.post(f"/kasus/{case_id}/tugas/{task['id']}/dokumen", data={
+        "templat": "surat-keluar", "format": "pdf", "csrf_token": _csrf(page)})
+    assert made.status_code == 302, made.get_data(as_text=True)
+    back = kasubbag.get(made.headers["Location"]).get_data(as_text=True)
+    assert f"Surat Keluar nomor 1{SUFFIX} dibuat (versi 1)" in back
+    (doc,) = api.get(f"/cases/{case_id}/documents", "kasubbag").get_json()["documents"]
+    shown = kasubbag.get(f"/kasus/{case_id}").get_data(as_text=True)
+    link = f"/kasus/{case_id}/dokumen/{doc['sha256']}"
+    assert link in shown and "belum ada (draf)" in shown
+    got = kasubbag.get(link)
+    assert got.status_code == 200 and got.headers["X-Content-Type-Options"] == "nosniff"
+    assert doc["number"] in pypdf.PdfReader(io.BytesIO(got.data)).pages[0].extract_text()
+    assert kasubbag.get(f"/kasus/{case_id}/dokumen/{'0' * 64}").status_code == 404
+
+    complete(api, case_id, "kasubbag")
+    complete(api, case_id, "anggota_kpu")
+    signing = open_task(api, case_id)
+    ketua = api.client.application.test_client()
+    page_login(ketua, "ketua")
+    form = ketua.get(f"/kasus/{case_id}/tugas/{signing['id']}").get_data(as_text=True)
+    assert 'name="ttd_untuk"' in form and "Buat dokumen: Surat Keluar" in form  # row 4 too
+    done = ketua.post(f"/kasus/{case_id}/tugas/{signing['id']}/selesai", data={
+        "csrf_token": _csrf(form), "penandatangan": "ketua", "tanggal_surat": "2026-03-03",
+        "ttd_untuk": doc["sha256"], "lampiran": [(io.BytesIO(b"%PDF ttd"), "surat-ttd.pdf")]},
+        content_type="multipart/form-data")
+    assert done.status_code == 302, done.get_data(as_text=True)
+    shown = ketua.get(f"/kasus/{case_id}").get_data(as_text=True)
+    assert "Ditandatangani" in shown and "surat-ttd.pdf" in shown

@@ -21,6 +21,7 @@ import pypdf
 from alur.bootstrap import Services, bootstrap
 from orchestrator.commands import GenerateDocument
 from orchestrator.registration import ROMAN
+from projections.registers import RegisterQueries
 from tests.conftest import Api
 from tests.steps import complete_step, step_data
 
@@ -200,6 +201,15 @@ def test_twenty_simultaneous_letters_get_twenty_consecutive_numbers(
     assert all(n.endswith(SUFFIX) for n in numbers)
     stored = [services.orchestrator.get_case(c).generated() for c, _ in cases]
     assert sorted(d[0]["sequence"] for d in stored) == list(range(1, 21))
+    # the registers projection: the cases keep their own entries, the letters their book
+    services.projections.refresh()
+    queries = RegisterQueries(services.projections.view("registers"))
+    entries = queries.entries("surat-keluar", NOW.year)
+    assert [e["number"] for e in entries] == list(range(1, 21))
+    assert {e["case_id"] for e in entries} == {str(c) for c, _ in cases}
+    book = queries.documents("naskah-surat-keluar", NOW.year, processes=("sop_9_13",))
+    assert [d["sequence"] for d in book] == list(range(1, 21))
+    assert sorted(d["number"] for d in book) == sorted(numbers)
 
 
 def test_the_pages_make_list_and_take_back_the_signed_letter(api: Api) -> None:
@@ -227,6 +237,15 @@ def test_the_pages_make_list_and_take_back_the_signed_letter(api: Api) -> None:
     assert got.status_code == 200 and got.headers["X-Content-Type-Options"] == "nosniff"
     assert doc["number"] in pypdf.PdfReader(io.BytesIO(got.data)).pages[0].extract_text()
     assert kasubbag.get(f"/kasus/{case_id}/dokumen/{'0' * 64}").status_code == 404
+    books = kasubbag.get("/register").get_data(as_text=True)
+    assert "Nomor Naskah Dinas Surat Keluar" in books
+    book = kasubbag.get("/register/naskah-surat-keluar").get_data(as_text=True)
+    assert doc["number"] in book and link in book and "1 entri" in book
+    exported = kasubbag.get("/register/naskah-surat-keluar/ekspor.csv").get_data(as_text=True)
+    assert doc["number"] in exported and "Surat Keluar" in exported
+    outsider = api.client.application.test_client()
+    page_login(outsider, "staf_rendatin")  # no lane of SOP 9.13: the book is not revealed
+    assert outsider.get("/register/naskah-surat-keluar").status_code == 404
 
     complete(api, case_id, "kasubbag")
     complete(api, case_id, "anggota_kpu")

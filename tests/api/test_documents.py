@@ -92,6 +92,11 @@ def test_a_letter_is_generated_numbered_stored_and_downloaded(api: Api) -> None:
     assert generated["data"]["number"] == doc["number"] and generated["actor"] == "kasubbag"
     assert generated["task"] == task["id"]
 
+    exported = api.get(f"/cases/{case_id}/export.pdf", "inspektur")
+    assert exported.status_code == 200
+    audit = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(exported.data)).pages)
+    assert "Dokumen dibuat dari templat" in audit and doc["sha256"][:16] in audit.replace("\n", "")
+
     again = generate(api, case_id, task["id"], format="pdf")  # a new version, same number
     assert again.status_code == 201, again.get_json()
     pdf_doc = again.get_json()

@@ -96,6 +96,8 @@ def test_a_letter_is_generated_numbered_stored_and_downloaded(api: Api) -> None:
     assert exported.status_code == 200
     audit = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(exported.data)).pages)
     assert "Dokumen dibuat dari templat" in audit and doc["sha256"][:16] in audit.replace("\n", "")
+    verified = api.get(f"/cases/{case_id}/audit/verify", "inspektur").get_json()
+    assert verified["ok"] and "UTUH" in audit  # the letter's event is a link of the chain
 
     again = generate(api, case_id, task["id"], format="pdf")  # a new version, same number
     assert again.status_code == 201, again.get_json()

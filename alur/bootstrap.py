@@ -17,6 +17,7 @@ from orchestrator.application import Orchestrator
 from orchestrator.checkpoint_store import CheckpointTables
 from orchestrator.checkpoints import Anchor
 from orchestrator.commands import Actor, DeployProcess
+from orchestrator.documents import Templates
 from orchestrator.engine import executable_process_ids
 from orchestrator.errors import AlurError, ProcessNotFound, ServiceMisconfigured
 from orchestrator.passwords import hash_password
@@ -79,9 +80,11 @@ def bootstrap(config: Config) -> Services:
     specs = [ProjectionSpec(inbox, SQLiteInboxView, PostgresInboxView),
              ProjectionSpec(RegisterProjection, SQLiteRegisterView, PostgresRegisterView)]
     with schema_lock(eventsourcing_env(config)):  # processes starting together take turns
+        registers = Registers.load(config.processes_dir / "catalogue")
         orchestrator = Orchestrator(env=eventsourcing_env(config), roles=roles,
-                                    standards=standards,
-                                    registers=Registers.load(config.processes_dir / "catalogue"),
+                                    standards=standards, registers=registers,
+                                    templates=Templates.load(config.processes_dir / "templates",
+                                                             registers),
                                     sealer=Sealer(decode_key(key) if key else None),
                                     snapshot_key=config.resolved_secret_key())
         projections = Projections(orchestrator, specs,

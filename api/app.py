@@ -11,6 +11,7 @@ from api import (
     audit,
     cases,
     catalog,
+    documents,
     pages,
     portal,
     process_admin,
@@ -26,8 +27,8 @@ from api.services import ApiServices
 from api.throttle import LoginThrottle
 from orchestrator.errors import AlurError
 
-BLUEPRINTS = (tokens.blp, acting.blp, catalog.blp, cases.blp, tasks.blp, reports.blp, users.blp,
-              audit.blp, process_admin.blp, portal.blp)
+BLUEPRINTS = (tokens.blp, acting.blp, catalog.blp, cases.blp, documents.blp, tasks.blp,
+              reports.blp, users.blp, audit.blp, process_admin.blp, portal.blp)
 
 
 def create_app(services: ApiServices, testing: bool = False) -> Flask:

@@ -119,6 +119,18 @@ class AttachmentStore:
             raise InvalidInput("not a sha256", errors={"sha256": ["64 hex digits"]})
         return self.root / sha256[:2] / sha256
 
+    def put(self, content: bytes) -> str:
+        """Store ``content`` at its address (atomically; the same bytes twice are one file)."""
+        sha256 = hashlib.sha256(content).hexdigest()
+        target = self.path(sha256)
+        if target.exists():
+            return sha256
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
+            tmp.write(content)
+        os.replace(tmp.name, target)
+        return sha256
+
     def stage(self, files: list[tuple[IO[bytes], str]], limits: Limits) -> Staged:
         """Stage several uploads (empty file inputs skipped), within the limits; on any
         refusal nothing stays behind."""

@@ -69,11 +69,16 @@ def attachment_response(case: Case, sha256: str, actor: Actor, what: str) -> Res
     item = cited_items(sources).get(sha256)
     if item is None:
         raise NotFound("no such attachment")
+    return file_response(case, sha256, str(item.get("nama") or sha256), actor, what)
+
+
+def file_response(case: Case, sha256: str, name: str, actor: Actor, what: str) -> Response:
+    """A stored file of the case as a download (attachment, nosniff, sandboxed, not cached);
+    a read of a sensitive case's file is logged first."""
     path = AttachmentStore(services().config.data_dir / "lampiran").path(sha256)
     if not path.exists():
         raise NotFound("attachment file is missing")
-    Auditor(app).record_read(case, actor, f"{what} {sha256[:12]}")
-    name = str(item.get("nama") or sha256)
+    Auditor(services().orchestrator).record_read(case, actor, f"{what} {sha256[:12]}")
     response = send_file(path, as_attachment=True, download_name=name,
                          mimetype=download_type(name), max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"

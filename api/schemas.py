@@ -146,6 +146,65 @@ class AssignTaskSchema(Schema):
     case_version = fields.Integer(metadata={"description": "optional; same as If-Match"})
 
 
+class GenerateDocumentSchema(Schema):
+    """Generate a letter from a template in a ready step (``GET /cases/{id}/documents``
+    lists the templates each open step may generate)."""
+
+    template = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                             metadata={"description": "e.g. surat-keluar, nota-dinas"})
+    task_id = fields.UUID(required=True, metadata={"description": "the ready step"})
+    format = fields.String(load_default="docx", validate=validate.OneOf(["docx", "pdf"]))
+
+
+class SignedVersionSchema(Schema):
+    sha256 = fields.String()
+    name = fields.String()
+    size = fields.Integer()
+    task_id = fields.String()
+    actor = fields.String()
+    at = fields.String(metadata={"description": "ISO 8601 in WITA (+08:00)"})
+    download_url = fields.String()
+
+
+class DocumentSchema(Schema):
+    """A letter generated in the case, with its signed versions."""
+
+    template = fields.String()
+    title = fields.String(metadata={"description": "the template's name, e.g. Surat Keluar"})
+    register = fields.String()
+    number = fields.String(metadata={"description": "e.g. 12/PY.02.1-SD/6474/III/2026"})
+    sequence = fields.Integer(metadata={"description": "its number in the register's year"})
+    year = fields.Integer()
+    version = fields.Integer(metadata={"description": "1, 2 … per template in this case"})
+    sha256 = fields.String()
+    name = fields.String()
+    size = fields.Integer()
+    format = fields.String(validate=validate.OneOf(["docx", "pdf"]))
+    task_id = fields.String()
+    element_id = fields.String()
+    actor = fields.String()
+    at = fields.String(metadata={"description": "ISO 8601 in WITA (+08:00)"})
+    download_url = fields.String()
+    signed = fields.List(fields.Nested(SignedVersionSchema), metadata={
+        "description": "signed versions uploaded back as a step's output"})
+    case_version = fields.Integer(metadata={"description": "after generating (201 only)"})
+    position = fields.Integer(metadata={"description": "log position of the write (201 only)"})
+
+
+class TemplateChoiceSchema(Schema):
+    key = fields.String()
+    name = fields.String()
+    register = fields.String()
+    task_id = fields.String()
+    step = fields.String()
+
+
+class CaseDocumentsSchema(Schema):
+    documents = fields.List(fields.Nested(DocumentSchema))
+    templates = fields.List(fields.Nested(TemplateChoiceSchema), metadata={
+        "description": "what the caller may generate now: per open step of their lanes"})
+
+
 class CaseSchema(Schema):
     id = fields.String()
     registration = fields.String(metadata={"description": "e.g. 9.3/00012/2026"})

@@ -29,7 +29,7 @@ from api.schemas import (
     InboxTaskSchema,
     TaskCommandSchema,
 )
-from api.uploads import complete_with_files, multipart_completion
+from api.uploads import complete_with_files, multipart_completion, signed_of
 from orchestrator.commands import (
     AssignTask,
     ClaimTask,
@@ -129,15 +129,20 @@ def complete_in_case(body: dict[str, Any], case_id: UUID, task_id: UUID) -> Any:
 @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": {
     "type": "object", "properties": {"data": {"type": "string"}, "case_version": {
         "type": "integer"}, "lampiran": {"type": "array", "items": {
-            "type": "string", "format": "binary"}}}}}}})
+            "type": "string", "format": "binary"}}, "ttd_untuk": {
+                "type": "string", "pattern": "^[0-9a-f]{64}$", "description":
+                "the sha256 of a letter generated in this case: the one file uploaded is its "
+                "signed version (DocumentSigned)"}}}}}})
 @blp.response(200, CommandResultSchema)
 def complete_with_files_in_case(case_id: UUID, task_id: UUID) -> Any:
     """Complete a ready task with files: multipart ``data`` (the form's data as JSON) and
-    ``lampiran`` files, stored only if the completion is."""
+    ``lampiran`` files, stored only if the completion is; ``ttd_untuk`` marks the one file as
+    the signed version of a letter generated in the case."""
     ensure_may_write(current_actor())  # before the body is even read
     data, files, version = multipart_completion()
     with _unknown_task_as_404(case_id, task_id):
-        result = complete_with_files(case_id, task_id, current_actor(), data, files, version)
+        result = complete_with_files(case_id, task_id, current_actor(), data, files, version,
+                                     signed_of())
     return _done(result)
 
 

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from flask import request
 
-from api.attachments import AttachmentStore, Limits
+from api.attachments import SHA256, AttachmentStore, Limits
 from api.auth import services
 from orchestrator.commands import Actor, CommandResult, CompleteTask
 from orchestrator.errors import InvalidInput
@@ -26,8 +26,9 @@ def attachment_store() -> AttachmentStore:
 
 def complete_with_files(case_id: UUID, task_id: UUID, actor: Actor, data: dict[str, Any],
                         files: list[tuple[IO[bytes], str]],
-                        version: int | None = None) -> CommandResult:
-    """Complete the task with ``data`` plus the uploads (appended to its ``lampiran``)."""
+                        version: int | None = None, signed_of: str = "") -> CommandResult:
+    """Complete the task with ``data`` plus the uploads (appended to its ``lampiran``);
+    with ``signed_of`` (a letter's sha256) the one upload is that letter's signed version."""
     cited = data.get(ATTACHMENTS) or []
     if not isinstance(cited, list):
         raise InvalidInput("lampiran must be a list", errors={ATTACHMENTS: ["harus daftar"]})
@@ -35,14 +36,19 @@ def complete_with_files(case_id: UUID, task_id: UUID, actor: Actor, data: dict[s
         if staged.references:
             data = {**data, ATTACHMENTS: [*cited, *staged.references]}
         result = services().orchestrator.complete_task(
-            CompleteTask(case_id, task_id, actor, data, version), uploaded=staged.hashes)
+            CompleteTask(case_id, task_id, actor, data, version, signed_of),
+            uploaded=staged.hashes)
         staged.commit()
     return result
 
 
+SIGNED_OF = "ttd_untuk"
+
+
 def multipart_completion() -> tuple[dict[str, Any], list[tuple[IO[bytes], str]], int | None]:
     """(data, files, case_version) of a multipart completion: the form's data as JSON in
-    the part ``data``, files under ``lampiran``, optionally ``case_version``."""
+    the part ``data``, files under ``lampiran``, optionally ``case_version`` (and
+    ``ttd_untuk``, read by :func:`signed_of`)."""
     request.max_content_length = MAX_BODY
     if not request.mimetype == "multipart/form-data":
         raise InvalidInput("send multipart/form-data: data (JSON) and lampiran (files)")
@@ -57,3 +63,12 @@ def multipart_completion() -> tuple[dict[str, Any], list[tuple[IO[bytes], str]],
         raise InvalidInput("case_version must be a number", errors={"case_version": ["angka"]})
     files = [(f.stream, f.filename or "") for f in request.files.getlist(ATTACHMENTS)]
     return data, files, int(version) if version is not None else None
+
+
+def signed_of() -> str:
+    """The multipart part ``ttd_untuk``: the sha256 of a letter of the case whose signed
+    version is the upload (empty when the upload signs nothing)."""
+    value = (request.form.get(SIGNED_OF) or "").strip().lower()
+    if value and not SHA256.fullmatch(value):
+        raise InvalidInput("ttd_untuk must be a sha256", errors={SIGNED_OF: ["64 digit hex"]})
+    return value

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from copy import deepcopy
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -38,12 +39,14 @@ from orchestrator.commands import (
     DeployProcess,
     EndActing,
     ExtendDeadline,
+    GenerateDocument,
     ReleaseTask,
     StartCase,
 )
 from orchestrator.contention import ATTEMPTS, back_off
 from orchestrator.definitions import Directory, ProcessDefinition, definition_id, directory_id
 from orchestrator.dispositions import field_lanes, user_fields, user_problem
+from orchestrator.documents import FORMATS, Template, Templates, file_name, fill, shown_value
 from orchestrator.engine import Engine, ProcessModel, load_model
 from orchestrator.errors import (
     CaseNotFound,
@@ -56,6 +59,7 @@ from orchestrator.errors import (
     TaskClaimedByOther,
 )
 from orchestrator.forms import validate_form
+from orchestrator.letters import render
 from orchestrator.policy import (
     ensure,
     ensure_may_write,
@@ -65,6 +69,7 @@ from orchestrator.policy import (
     may_comment,
     may_deploy,
     may_extend_deadline,
+    may_generate_document,
     may_hold,
     may_manage_users,
     may_see_task,
@@ -72,7 +77,7 @@ from orchestrator.policy import (
     may_write,
 )
 from orchestrator.references import ensure_cited_only, references
-from orchestrator.registration import Registers, RegistrationCounter, counter_id
+from orchestrator.registration import Register, Registers, RegistrationCounter, counter_id
 from orchestrator.repository import StripedCacheRepository
 from orchestrator.roles import RoleRegistry
 from orchestrator.sealing import Sealer, split_reporter
@@ -89,6 +94,16 @@ PROCESSES, USERS, ACTING = "processes", "users", "acting"
 Complete = Callable[[UUID, dict[str, Any]], None]  # complete a task of the case being started
 FollowUp = Callable[[Case, Complete], list[Any]]
 WITA = ZoneInfo("Asia/Makassar")
+
+
+@dataclass(frozen=True)
+class GeneratedDocument:
+    """What generating a letter returns: the command's result, the case's record of the
+    letter (number, sha256, name …) and the file's bytes, for the caller to store."""
+
+    result: CommandResult
+    document: dict[str, Any]
+    content: bytes
 
 
 class OpenTaskAsDict(Transcoding):
@@ -115,7 +130,8 @@ class Orchestrator(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None, roles: RoleRegistry | None = None,
                  standards: dict[str, ServiceStandard] | None = None,
                  sealer: Sealer | None = None, snapshot_key: str = "",
-                 registers: Registers | None = None) -> None:
+                 registers: Registers | None = None,
+                 templates: Templates | None = None) -> None:
         # before the library builds the repository; without the service secret (a runner
         # that only reads the log) snapshots are trusted only by the process that took them
         self.snapshot_signer = SnapshotSigner(snapshot_key or secrets.token_urlsafe(32))
@@ -123,6 +139,10 @@ class Orchestrator(Application[UUID]):
         self.roles = roles or RoleRegistry([])  # a projection runner's app only reads the log
         self.standards = standards or {}
         self.registers = registers or Registers([])
+        self.templates = templates or Templates([])
+        # one generator per register at a time in this process (the store still decides
+        # between processes; the lock only spares a burst of letters its retries)
+        self._register_locks: dict[str, threading.Lock] = {}
         self.sealer = sealer or Sealer(None)
         self.engine = Engine()
         self._models: dict[tuple[str, int], ProcessModel] = {}
@@ -288,9 +308,91 @@ class Orchestrator(Application[UUID]):
         ensure_cited_only(cmd.data, uploaded | references(case.data),
                           (e.data for e in self.case_events(case.id) if hasattr(e, "data")))
         self._ensure_named_users(case.ready_task(cmd.task_id, cmd.actor).form, cmd.data)
+        if cmd.signed_of:
+            case.sign_document(cmd.signed_of, _signed_upload(case, cmd, uploaded),
+                               cmd.task_id, cmd.actor)
         case.complete_task(cmd.task_id, cmd.data, cmd.actor, model, self.engine,
                            self._may_hold(model))
         return self._save(case)
+
+    def generate_document(self, cmd: GenerateDocument) -> GeneratedDocument:
+        """Generate a letter in a ready step from a template that step produces, numbered from
+        the template's register: the first version takes the register's next number of the
+        year (the counter is saved with the case, gap-free, retried on a concurrent write),
+        later versions keep it. The caller stores the returned bytes under their sha256."""
+        ensure_may_write(cmd.actor)
+        template = self.templates.get(cmd.template)
+        if template is None:
+            raise InvalidInput("unknown template", errors={"template": [
+                f"no template '{cmd.template}'"]})
+        if cmd.format not in FORMATS:
+            raise InvalidInput("unknown format", errors={"format": [f"one of {FORMATS}"]})
+        register = self.registers.of_documents(template.register)
+        assert register is not None  # Templates checks it at load
+        lock = self._register_locks.setdefault(register.key, threading.Lock())
+        with lock:
+            for attempt in range(ATTEMPTS):
+                try:
+                    return self._generate(cmd, template, register)
+                except StaleCaseVersion:
+                    if attempt == ATTEMPTS - 1:
+                        raise
+                    back_off(attempt)
+        raise AssertionError("unreachable")
+
+    def _generate(self, cmd: GenerateDocument, template: Template,
+                  register: Register) -> GeneratedDocument:
+        case = self.get_case(cmd.case_id)
+        model, _ = self.model(case.process_key, case.process_version)
+        task = case.ready_task(cmd.task_id, cmd.actor)
+        ensure(may_generate_document(cmd.actor, model, task.lane),
+               f"{cmd.actor.username} may not act in this case")
+        if not template.produced_at(case.process_key, task.element_id):
+            raise InvalidInput("this step does not produce that letter", errors={"template": [
+                f"'{template.key}' is not a template of this step"]})
+        now = datetime.now(WITA)
+        earlier = next((d for d in case.generated() if d["template"] == template.key), None)
+        counter = None
+        if earlier is not None:
+            number, sequence, year = earlier["number"], earlier["sequence"], earlier["year"]
+        else:
+            counter = self._counter(register.key, now.year)
+            counter.issue(counter.last + 1, str(case.id), template.key)
+            sequence, year = counter.last, counter.year
+            number = register.number(case.process_key, year, sequence, now.month)
+        letter = fill(template, self._letter_context(case, model, task.name), number,
+                      self.templates.letterhead, now)
+        content = render(letter, cmd.format)
+        sha256 = hashlib.sha256(content).hexdigest()
+        case.generate_document(
+            cmd.task_id, cmd.actor, template=template.key, title=template.name,
+            register=register.key, number=number, sequence=sequence, year=year,
+            sha256=sha256, name=file_name(letter, cmd.format), size=len(content),
+            format=cmd.format)
+        result = self._save(case, *([counter] if counter else []))
+        return GeneratedDocument(result, case.generated()[-1], content)
+
+    def _letter_context(self, case: Case, model: ProcessModel, step: str) -> dict[str, str]:
+        """The case's data as a letter writes it: answers by their forms' labels, officials
+        by name, dates in words; and what every letter may name."""
+        labels: dict[str, dict[str, Any]] = {}
+        people: set[str] = set()
+        forms = [model.start_form or {}, *((t.get("form") or {}) for t in model.tasks.values())]
+        for form in forms:
+            for name, spec in (form.get("properties") or {}).items():
+                if spec.get("x-enumLabels"):
+                    labels.setdefault(name, spec["x-enumLabels"])
+                if spec.get("x-alur-widget") == "user":
+                    people.add(name)
+        context: dict[str, str] = {}
+        for key, value in case.data.items():
+            user = self.find_user(str(value)) if key in people else None
+            text = (user.full_name or user.username) if user else shown_value(
+                value, labels.get(key))
+            if text:
+                context[key] = text
+        return {**context, "registrasi": case.registration, "proses": model.name,
+                "langkah": step}
 
     def assign_task(self, cmd: AssignTask) -> CommandResult:
         """Dispose a ready step to a named holder of its lane, with an instruction."""
@@ -546,6 +648,20 @@ class Orchestrator(Application[UUID]):
         if name not in directory.names:
             directory.enter(name)
         return directory
+
+
+def _signed_upload(case: Case, cmd: CompleteTask, uploaded: frozenset[str]) -> dict[str, Any]:
+    """The one file uploaded with the completion, as the signed version of ``signed_of`` (a
+    letter this case generated); 422 otherwise."""
+    if not any(d["sha256"] == cmd.signed_of for d in case.generated()):
+        raise InvalidInput("not a letter of this case", errors={"ttd_untuk": [
+            "bukan dokumen yang dibuat dalam kasus ini"]})
+    files = [ref for ref in cmd.data.get("lampiran") or []
+             if isinstance(ref, dict) and ref.get("sha256") in uploaded]
+    if len(files) != 1:
+        raise InvalidInput("upload the signed version alone", errors={"ttd_untuk": [
+            "unggah tepat satu berkas: versi bertanda tangan"]})
+    return dict(files[0])
 
 
 def _check_start_form(model: ProcessModel, data: dict[str, Any]) -> None:

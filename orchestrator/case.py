@@ -189,6 +189,57 @@ class Case(ChainedAggregate):
                 "actor": self.actor, "text": self.text, "task_id": self.task_id,
                 "acting_for": self.acting_for})
 
+    class DocumentGenerated(Event):
+        """A letter generated from a template in one of the case's steps, numbered from its
+        register of documents; the file is stored content-addressed under ``sha256``. A new
+        version of the same template keeps the case's number (``sequence`` in ``year``)."""
+
+        type_name = "DocumentGenerated"
+        template: str
+        title: str  # the template's name when generated (Surat Keluar, Nota Dinas …)
+        register: str
+        number: str  # as the office writes it: 12/PY.02.1-SD/6474/III/2026
+        sequence: int
+        year: int
+        sha256: str
+        name: str  # the file's name
+        size: int
+        format: str  # docx | pdf
+        task_id: str
+        element_id: str
+        actor: str
+
+        def apply_to(self, case: Case) -> None:
+            documents = vars(case).setdefault("documents", [])
+            documents.append({
+                "template": self.template, "title": self.title, "register": self.register,
+                "number": self.number, "sequence": self.sequence, "year": self.year,
+                "sha256": self.sha256, "name": self.name, "size": self.size,
+                "format": self.format, "task_id": self.task_id, "element_id": self.element_id,
+                "actor": self.actor, "at": self.timestamp.isoformat(),
+                "version": 1 + sum(d["template"] == self.template for d in documents),
+                "signed": []})
+
+    class DocumentSigned(Event):
+        """A signed version of a generated letter, uploaded back as a step's output (the file
+        is also in that step's ``lampiran``)."""
+
+        type_name = "DocumentSigned"
+        document: str  # the sha256 of the generated version that was signed
+        sha256: str
+        name: str
+        size: int
+        task_id: str
+        actor: str
+
+        def apply_to(self, case: Case) -> None:
+            for doc in vars(case).setdefault("documents", []):
+                if doc["sha256"] == self.document:
+                    doc["signed"].append({
+                        "sha256": self.sha256, "name": self.name, "size": self.size,
+                        "task_id": self.task_id, "actor": self.actor,
+                        "at": self.timestamp.isoformat()})
+
     class GatewayTaken(Event):
         type_name = "GatewayTaken"
         gateway_id: str
@@ -266,6 +317,7 @@ class Case(ChainedAggregate):
         self.sealed = sealed
         self.steps: list[dict[str, Any]] = []  # each completed step: who, when, row, data
         self.comments: list[dict[str, Any]] = []
+        self.documents: list[dict[str, Any]] = []  # generated letters, their signed versions
         self.history_version = 1
 
     # -- commands ---------------------------------------------------------------------------
@@ -368,6 +420,28 @@ class Case(ChainedAggregate):
         task = self.open_tasks.get(task_id) if task_id else None
         self._trigger(self.CommentAdded, text=text, actor=actor.username, task_id=task_id,
                       acting_for=actor.on_behalf_in(task.lane) if task else None)
+
+    def generated(self) -> list[dict[str, Any]]:
+        """The letters generated in this case (a snapshot from before letters has none)."""
+        return list(vars(self).get("documents") or [])
+
+    def generate_document(self, task_id: UUID, actor: Actor, **document: Any) -> OpenTask:
+        """Record a letter generated in a ready step the actor may act in (the caller checked
+        the template, rendered the file and took the number)."""
+        task = self._open_task(task_id, actor)
+        if task.claimed_by and task.claimed_by != actor.username:
+            raise _claimed_by_other(task)
+        self._trigger(self.DocumentGenerated, task_id=task.task_id,
+                      element_id=task.element_id, actor=actor.username, **document)
+        return task
+
+    def sign_document(self, document: str, signed: dict[str, Any], task_id: UUID,
+                      actor: Actor) -> None:
+        """Record ``signed`` (an attachment reference) as the signed version of the letter
+        ``document`` (a sha256 this case generated)."""
+        self._trigger(self.DocumentSigned, document=document, sha256=signed["sha256"],
+                      name=signed["nama"], size=signed["ukuran"], task_id=str(task_id),
+                      actor=actor.username)
 
     def cancel(self, actor: Actor, reason: str) -> None:
         self._ensure_active()

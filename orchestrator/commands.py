@@ -66,6 +66,20 @@ class CompleteTask:
     actor: Actor
     data: dict[str, Any] = field(default_factory=dict)
     expected_version: int | None = None
+    # the sha256 of a letter this case generated: the one file uploaded with this completion
+    # is its signed version (DocumentSigned)
+    signed_of: str = ""
+
+
+@dataclass(frozen=True)
+class GenerateDocument:
+    """Generate a letter from a template in a ready step, numbered from its register."""
+
+    case_id: UUID
+    task_id: UUID
+    actor: Actor
+    template: str
+    format: str = "docx"  # docx | pdf
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,12 @@ def may_act_in(actor: Actor, lane: str) -> bool:
     return may_write(actor) and actor.holds(lane)
 
 
+def may_generate_document(actor: Actor, model: ProcessModel, lane: str) -> bool:
+    """A letter is generated in a step by those who may act in its lane; in a sensitive case
+    only by its readers (as for its attachments), never in a reporter's lane."""
+    return may_act_in(actor, lane) and may_see_task(actor, model, lane)
+
+
 def may_assign(actor: Actor, lane: str, holder: str | None) -> bool:
     """Disposing a step: a holder of its lane while nobody holds it, or its current holder
     (the assignee redisposing it, or whoever claimed it) — never someone else's step."""

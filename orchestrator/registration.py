@@ -10,6 +10,10 @@ buku register permintaan informasi publik …): ``processes/catalogue/registers.
 key, name, the processes whose cases it numbers (one sequence even when it spans processes) and
 the format of its numbers. A process no register names numbers its cases in a sequence of its
 own (the register's key is then the process key), as before registers existed.
+
+A register of *documents* (``documents: true``: the buku agenda of outgoing letters, of nota
+dinas, of decrees) numbers the letters that cases generate from templates, not cases: the same
+counter, its ``Issued`` event naming the case and the ``document`` (the template).
 """
 
 from __future__ import annotations
@@ -46,9 +50,10 @@ class RegistrationCounter(ChainedAggregate):
         self.year = year
         self.last = 0
 
-    # case_id: which case the number went to (empty on numbers issued before it was recorded)
+    # case_id: which case the number went to (empty on numbers issued before it was recorded);
+    # document: the template of the letter it numbers (a register of documents), else empty
     @event("Issued")
-    def issue(self, number: int, case_id: str = "") -> None:
+    def issue(self, number: int, case_id: str = "", document: str = "") -> None:
         self.last = number
 
 
@@ -64,9 +69,12 @@ def process_code(key: str) -> str:
 def format_number(key: str, year: int, number: int, month: int = 1,
                   pattern: str = DEFAULT_FORMAT) -> str:
     """A registration number: ``pattern`` with {number}, {year}, {month}, {month_roman} and
-    {code} (the process's SOP code, 9.3 or 9.22-b)."""
-    return pattern.format(number=number, year=year, month=f"{month:02d}",
-                          month_roman=ROMAN[month - 1], code=process_code(key))
+    {code} (the process's SOP code, 9.3 or 9.22-b); the office's own naming rules may write
+    them in Indonesian: {no}, {tahun}, {bulan}, {bulan_romawi}, {kode}."""
+    month_text, roman, code = f"{month:02d}", ROMAN[month - 1], process_code(key)
+    return pattern.format(number=number, year=year, month=month_text, month_roman=roman,
+                          code=code, no=number, tahun=year, bulan=month_text,
+                          bulan_romawi=roman, kode=code)
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,7 @@ class Register:
     format: str = DEFAULT_FORMAT
     description: str = ""
     decree: tuple[dict[str, str], ...] = ()  # where the decrees name the book
+    documents: bool = False  # numbers the letters cases generate (templates), not cases
 
     @property
     def named(self) -> bool:
@@ -110,10 +119,15 @@ class Registers:
         if not path.exists():
             return cls([])
         doc: dict[str, Any] = load_yaml(path) or {}
-        return cls([Register(r["key"], r["name"], tuple(r["processes"]),
+        return cls([Register(r["key"], r["name"], tuple(r.get("processes") or ()),
                              r.get("format", DEFAULT_FORMAT), r.get("description", ""),
-                             tuple(_quotes(r.get("decree"))))
+                             tuple(_quotes(r.get("decree"))), bool(r.get("documents")))
                     for r in doc.get("registers") or []])
+
+    def of_documents(self, key: str) -> Register | None:
+        """A register of documents by key (None for a register of cases or none at all)."""
+        register = self.named.get(key)
+        return register if register and register.documents else None
 
 
 def _quotes(decree: Any) -> list[dict[str, str]]:
@@ -125,16 +139,21 @@ def _check(registers: list[Register]) -> None:
     two registers may issue the same number (the registration is the case's public handle)."""
     seen: dict[str, str] = {}
     for register in registers:
-        if "{number" not in register.format:
-            raise ValueError(f"register {register.key}: format needs {{number}}")
+        if "{number" not in register.format and "{no" not in register.format:
+            raise ValueError(f"register {register.key}: format needs {{number}} or {{no}}")
+        if register.documents and register.processes:
+            raise ValueError(f"register {register.key}: a register of documents numbers "
+                             "letters, not the cases of processes")
+        if [r.key for r in registers].count(register.key) > 1:
+            raise ValueError(f"register {register.key}: the key is taken")
         for process in register.processes:
             if process in seen:
                 raise ValueError(f"process {process} is in registers {seen[process]} and "
                                  f"{register.key}")
             seen[process] = register.key
-        samples = {register.number(p, 2025, 1, 1) for p in register.processes}
+        samples = {register.number(p, 2025, 1, 1) for p in register.processes or ("",)}
         others = {r.number(p, 2025, 1, 1) for r in registers if r is not register
-                  for p in r.processes}
+                  for p in r.processes or ("",)}
         if samples & others:
             raise ValueError(f"register {register.key}: its numbers look like another's")
 

@@ -33,11 +33,17 @@ DDL = (
     " data TEXT, status TEXT)",
     "CREATE INDEX IF NOT EXISTS register_entries_order"
     " ON register_entries (register, year, month, number)",
+    # the letters a register of documents numbered: one row per number, its latest version
+    "CREATE TABLE IF NOT EXISTS register_documents ("
+    " register TEXT NOT NULL, year INTEGER NOT NULL, sequence INTEGER NOT NULL,"
+    " number TEXT, case_id TEXT, template TEXT, title TEXT, month INTEGER,"
+    " generated_at TEXT, actor TEXT, sha256 TEXT, version INTEGER,"
+    " PRIMARY KEY (register, year, sequence))",
 )
 
 
 class RegisterView(SqlView):
-    tables = ("register_entries", "register_counters", "register_skipped")
+    tables = ("register_entries", "register_counters", "register_documents", "register_skipped")
     ddl = (*DDL, skipped_ddl("register_skipped"))
     skipped_table = "register_skipped"
 
@@ -82,7 +88,10 @@ class RegisterProjection(Projection[StoreRegisterView]):
     @process_event.register(NUMBER_ISSUED)
     def _(self, event: Any, tracking: Tracking) -> None:
         case_id = getattr(event, "case_id", "")
-        if not case_id:  # issued before issues named their case
+        # issued before issues named their case, or a letter's number (a register of
+        # documents: the case's DocumentGenerated records it), not the case's entry
+        document: str = getattr(event, "document", "")
+        if not case_id or document:
             self.view.write(tracking, [])
             return
         self.view.write(tracking, [(
@@ -107,6 +116,21 @@ class RegisterProjection(Projection[StoreRegisterView]):
             {"case_id": str(event.originator_id), "process": event.process_key,
              "registration": event.registration, "at": utc(event.timestamp),
              "month": started.month, "actor": event.actor, "data": entry_data(event.data)})])
+
+    @process_event.register
+    def _(self, event: Case.DocumentGenerated, tracking: Tracking) -> None:
+        at = event.timestamp.astimezone(WITA)
+        self.view.write(tracking, [(
+            "INSERT INTO register_documents (register, year, sequence, number, case_id,"
+            " template, title, month, generated_at, actor, sha256, version)"
+            " VALUES (:register, :year, :sequence, :number, :case_id, :template, :title,"
+            " :month, :at, :actor, :sha256, 1)"
+            " ON CONFLICT (register, year, sequence) DO UPDATE SET sha256 = excluded.sha256,"
+            " version = register_documents.version + 1",
+            {"register": event.register, "year": event.year, "sequence": event.sequence,
+             "number": event.number, "case_id": str(event.originator_id),
+             "template": event.template, "title": event.title, "month": at.month,
+             "at": utc(event.timestamp), "actor": event.actor, "sha256": event.sha256})])
 
     @process_event.register
     def _(self, event: Case.Completed, tracking: Tracking) -> None:
@@ -151,3 +175,27 @@ class RegisterQueries:
                               " WHERE register = :register ORDER BY year DESC",
                               {"register": register})
         return [int(r["year"]) for r in rows if r["year"] is not None]
+
+    def documents(self, register: str, year: int, month: int | None = None,
+                  processes: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        """A register of documents' numbers of a year (and month) in order, each with its
+        case's registration and process (only cases of ``processes``)."""
+        where = ["d.register = :register", "d.year = :year"]
+        params: dict[str, Any] = {"register": register, "year": year}
+        if month:
+            where.append("d.month = :month")
+            params["month"] = month
+        names = {f"p{i}": p for i, p in enumerate(processes)}
+        where.append(f"e.process IN ({', '.join(':' + n for n in names) or 'NULL'})")
+        params.update(names)
+        return self.view.rows(
+            "SELECT d.sequence, d.number, d.case_id, d.template, d.title, d.generated_at,"
+            " d.actor, d.sha256, d.version, e.registration, e.process"
+            " FROM register_documents d JOIN register_entries e ON e.case_id = d.case_id"
+            f" WHERE {' AND '.join(where)} ORDER BY d.sequence", params)
+
+    def document_years(self, register: str) -> list[int]:
+        rows = self.view.rows("SELECT DISTINCT year FROM register_documents"
+                              " WHERE register = :register ORDER BY year DESC",
+                              {"register": register})
+        return [int(r["year"]) for r in rows]

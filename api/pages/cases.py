@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from api.attachments import cited_items
 from api.auth import services
-from api.cases import attachment_response, readable_case, shown_case
+from api.cases import attachment_response, file_response, readable_case, shown_case
+from api.documents import find_document
 from api.pages.common import error_page, login_required, page_actor, page_blueprint
 from api.pages.staff import wrote
 from api.presenters import event_dict
@@ -126,7 +127,7 @@ def show(case_id: UUID) -> Any:
         attachments=_attachments(shown["data"], events),
         auditor=may_audit(actor), history=history(case, started(events)), person=person,
         may_comment=may_comment(actor, model) and case.status == "active",
-        comment_max=COMMENT_MAX,
+        comment_max=COMMENT_MAX, case_documents=case.generated(),
         **diagram_context(case.process_key, case.process_version))
 
 
@@ -163,3 +164,15 @@ def attachment(case_id: UUID, sha256: str) -> Any:
     """An attachment the case cites, as a download (404 for anything else)."""
     actor = page_actor()
     return attachment_response(readable_case(case_id, actor), sha256, actor, "lampiran")
+
+
+@bp.get("/kasus/<uuid:case_id>/dokumen/<sha256>")
+@login_required
+def document(case_id: UUID, sha256: str) -> Any:
+    """A letter the case generated, or a signed version of it, as a download."""
+    actor = page_actor()
+    case = readable_case(case_id, actor)
+    found = find_document(case, sha256)
+    if found is None:
+        abort(404)
+    return file_response(case, sha256, found[0], actor, found[1])

@@ -21,6 +21,8 @@ EVENTS = {
     "TaskReleased": "Langkah dilepas",
     "TaskAssigned": "Langkah didisposisikan",
     "CommentAdded": "Komentar",
+    "DocumentGenerated": "Dokumen dibuat dari templat",
+    "DocumentSigned": "Dokumen bertanda tangan diunggah",
     "TaskCompleted": "Langkah diselesaikan",
     "GatewayTaken": "Keputusan diteruskan",
     "CaseCompleted": "Kasus selesai",

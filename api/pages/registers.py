@@ -1,7 +1,8 @@
 """Register pages: the books the decrees name (buku agenda surat masuk, registrasi pengaduan,
 register permohonan informasi …), each entry with its number, date, the start form's fields,
-status and a link; by year and month, exported as CSV and XLSX. Read from the registers
-projection, never by loading cases."""
+status and a link; by year and month, exported as CSV and XLSX. A register of documents (the
+numbers of the letters cases generated) lists each number with its letter and case. Read from
+the registers projection, never by loading cases."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from projections.registers import RegisterQueries
 
 bp = page_blueprint("pages_registers")
 FIXED = ("No.", "Nomor registrasi", "Tanggal", "Proses")
+DOCUMENT_HEADERS = ("No.", "Nomor", "Tanggal", "Dokumen", "Versi", "Nomor registrasi kasus",
+                    "Proses", "Dibuat oleh")
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,14 @@ class Column:
 
 
 def _visible(register: Register, actor: Actor) -> tuple[str, ...]:
+    """The register's processes the actor may list (for a register of documents: those of
+    the templates it numbers)."""
     app = services().orchestrator
     keys = set(app.process_keys())
-    return tuple(p for p in register.processes
+    processes = register.processes or tuple(dict.fromkeys(
+        p for t in app.templates.by_key.values() if t.register == register.key
+        for p, _ in t.steps))
+    return tuple(p for p in processes
                  if p in keys and may_list_process(actor, app.model(p)[0]))
 
 
@@ -113,14 +121,30 @@ def show(key: str) -> Any:
     """One register's entries of a year (and month)."""
     register, processes = _register(key)
     year, month = _period()
-    entries = _entries(register, processes)
-    cols = columns(processes)
     queries = RegisterQueries(services().projections.view("registers"))
-    years = sorted({year, datetime.now(WITA).year, *queries.years(register.key)}, reverse=True)
+    stored = queries.document_years(key) if register.documents else queries.years(key)
+    years = sorted({year, datetime.now(WITA).year, *stored}, reverse=True)
+    heads, entries, table = _table(register, processes)
     return render_template("register.html", register=register, entries=entries,
-                           table=zip(entries, rows(entries, cols), strict=True),
-                           headers=headers(cols), year=year, month=month, years=years,
-                           months=list(enumerate(MONTHS, 1)))
+                           table=zip(entries, table, strict=True), headers=heads, year=year,
+                           month=month, years=years, months=list(enumerate(MONTHS, 1)))
+
+
+def _table(register: Register, processes: tuple[str, ...]
+           ) -> tuple[list[str], list[dict[str, Any]], list[list[Any]]]:
+    """(headers, entries, rows) of the register's period: cases, or a book of letters."""
+    if not register.documents:
+        cols = columns(processes)
+        entries = _entries(register, processes)
+        return headers(cols), entries, rows(entries, cols)
+    year, month = _period()
+    services().projections.refresh()
+    docs = RegisterQueries(services().projections.view("registers")).documents(
+        register.key, year, month, processes)
+    names = {p: services().orchestrator.model(p)[0].name for p in {d["process"] for d in docs}}
+    return list(DOCUMENT_HEADERS), docs, [
+        [d["sequence"], d["number"], tanggal_waktu(d["generated_at"]), d["title"],
+         d["version"], d["registration"], names[d["process"]], d["actor"]] for d in docs]
 
 
 def _filename(register: Register, suffix: str) -> str:
@@ -133,11 +157,11 @@ def _filename(register: Register, suffix: str) -> str:
 def export_csv(key: str) -> Response:
     """The register as CSV (UTF-8 with BOM, so that spreadsheets read the accents)."""
     register, processes = _register(key)
-    cols = columns(processes)
+    heads, _, table = _table(register, processes)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(headers(cols))
-    writer.writerows(rows(_entries(register, processes), cols))
+    writer.writerow(heads)
+    writer.writerows(table)
     return _download("\ufeff" + out.getvalue(), _filename(register, ".csv"),
                      "text/csv; charset=utf-8")
 
@@ -147,11 +171,11 @@ def export_csv(key: str) -> Response:
 def export_xlsx(key: str) -> Response:
     """The register as an Excel workbook (openpyxl), one sheet, a header row."""
     register, processes = _register(key)
-    cols = columns(processes)
+    heads, _, table = _table(register, processes)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(register.name[:31])
-    sheet.append(headers(cols))
-    for row in rows(_entries(register, processes), cols):
+    sheet.append(heads)
+    for row in table:
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import flash, redirect, render_template, request, url_for
 
 from api.auth import services
+from api.documents import generate, template_choices
 from api.pages.cases import COMMENT_MAX, history, person, started, timeline
 from api.pages.common import body_limit, login_required, page_actor, page_blueprint
 from api.pages.staff import case_of, my_task, wrote
@@ -26,7 +27,7 @@ from api.pages.taskform import (
     prefill,
 )
 from api.reports import log_listed
-from api.uploads import LIMITS, MAX_BODY, complete_with_files
+from api.uploads import LIMITS, MAX_BODY, complete_with_files, signed_of
 from orchestrator.commands import AssignTask
 from orchestrator.errors import InvalidInput, InvalidTaskData
 from orchestrator.policy import may_assign, may_comment
@@ -58,7 +59,9 @@ def _render(task: dict[str, Any], values: dict[str, Any] | None = None,
         may_dispose=may_dispose and bool(holders), holders=holders if may_dispose else [],
         assign_values=request.form if assign_errors else {}, assign_errors=assign_errors or {},
         may_comment=may_comment(actor, model), comment_max=COMMENT_MAX,
-        instruction_max=INSTRUCTION_MAX), status
+        instruction_max=INSTRUCTION_MAX, case_documents=case.generated(),
+        templates=[t for t in template_choices(case, actor)
+                   if t["task_id"] == task["task_id"]]), status
 
 
 @bp.get("/kasus/<uuid:case_id>/tugas/<uuid:task_id>")
@@ -142,9 +145,23 @@ def complete(case_id: UUID, task_id: UUID) -> Any:
         return _render(task, request.form, errors, 422)
     version = request.form.get("case_version", type=int)
     try:
-        complete_with_files(case_id, task_id, page_actor(), data, uploads, version)
+        complete_with_files(case_id, task_id, page_actor(), data, uploads, version,
+                            signed_of())
     except (InvalidInput, InvalidTaskData) as exc:
         return _render(task, request.form, messages(exc.details.get("errors") or {}), 422)
     wrote()
     flash(f"Langkah “{task['name']}” selesai.", "sukses")
     return redirect(url_for("pages_cases.show", case_id=case_id))
+
+
+@bp.post("/kasus/<uuid:case_id>/tugas/<uuid:task_id>/dokumen")
+@login_required
+def document(case_id: UUID, task_id: UUID) -> Any:
+    """Generate a letter of this step ("Buat dokumen"), then back to the step."""
+    my_task(case_id, task_id)
+    made = generate(case_id, task_id, request.form.get("templat") or "",
+                    request.form.get("format") or "docx", page_actor())
+    wrote()
+    doc = made.document
+    flash(f"{doc['title']} nomor {doc['number']} dibuat (versi {doc['version']}).", "sukses")
+    return redirect(url_for("pages_task.show", case_id=case_id, task_id=task_id))

@@ -37,6 +37,8 @@ FORBIDDEN = [
     ("POST", "/cases/{case}/tasks/{task}/complete-with-files", {"data": "{}"}),
     ("POST", "/cases/{case}/tasks/{task}/assign", {"assignee": "admin", "instruction": "x"}),
     ("POST", "/cases/{case}/comments", {"text": "x"}),
+    ("POST", "/cases/{case}/documents", {"template": "surat-keluar",
+                                          "task_id": "00000000-0000-4000-8000-000000000000"}),
 ]
 # logging in and out changes only the caller's own session; the public portal takes no login
 NOT_AN_ACTOR_WRITE = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/auth/logout"),

@@ -55,6 +55,11 @@ GOLDEN = {
         "from_field=''", "acting_for=None"),
     "orchestrator.case:Case.CommentAdded": (
         "prev_hash", "text", "actor", "task_id", "acting_for=None"),
+    "orchestrator.case:Case.DocumentGenerated": (
+        "prev_hash", "template", "title", "register", "number", "sequence", "year", "sha256",
+        "name", "size", "format", "task_id", "element_id", "actor"),
+    "orchestrator.case:Case.DocumentSigned": (
+        "prev_hash", "document", "sha256", "name", "size", "task_id", "actor"),
     "orchestrator.definitions:Directory.Created": ("prev_hash", "kind"),
     "orchestrator.definitions:Directory.Entered": ("prev_hash", "name"),
     "orchestrator.definitions:ProcessDefinition.Registered": ("prev_hash", "key"),
@@ -64,7 +69,8 @@ GOLDEN = {
         "prev_hash", "sha256", "sensitive", "handling_role", "previous_sensitive",
         "previous_handling_role", "approver", "approved_at"),
     "orchestrator.registration:RegistrationCounter.Created": ("prev_hash", "key", "year"),
-    "orchestrator.registration:RegistrationCounter.Issued": ("prev_hash", "number", "case_id=''"),
+    "orchestrator.registration:RegistrationCounter.Issued": (
+        "prev_hash", "number", "case_id=''", "document=''"),
     "orchestrator.tickets:PublicTicket.Issued": (
         "prev_hash", "registration", "case_id", "kind", "salt", "code_sha256"),
     "orchestrator.users:User.Registered": (

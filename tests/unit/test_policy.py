@@ -92,3 +92,15 @@ def test_supervisors_open_every_case_they_list_but_no_sensitive_one(
                 actor(role), model), (role, model.key)
     assert not policy.may_read_case(actor("bendahara"), pengaduan)
     assert not policy.may_list_process(actor("ketua"), wbs)
+
+
+def test_letters_are_generated_by_the_lane_and_in_a_sensitive_case_by_its_readers(
+        pengaduan: ProcessModel) -> None:
+    assert policy.may_generate_document(actor("admin"), pengaduan, "admin")
+    assert not policy.may_generate_document(actor("sekretaris"), pengaduan, "admin")
+    assert not policy.may_generate_document(actor("admin", "inspektur"), pengaduan, "admin")
+    gratifikasi = load_model("sop_9_4", (ROOT / "bpmn" / "sop-9.4.bpmn").read_bytes(), ROLES)
+    assert policy.may_generate_document(actor("upg"), gratifikasi, "upg")
+    # the reporter's own lane is the portal's, never staff's, even for a holder of the role
+    reporter = "penerima_penolak_gratifikasi"
+    assert not policy.may_generate_document(actor(reporter, "upg"), gratifikasi, reporter)

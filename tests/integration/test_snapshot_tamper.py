@@ -111,7 +111,7 @@ def busy_counter(services: Services) -> Snapshotted:
         number = other.orchestrator.get_case(case_id).registration
         assert number == f"9.3/00020/{year}"  # not a second 9.3/00006
 
-    return Snapshotted(counter_id("sop_9_3", year), 20, f"registration counter sop_9_3 {year}",
+    return Snapshotted(counter_id("pengaduan", year), 20, f"registration counter pengaduan {year}",
                        lambda record: record["state"].update(last=5), shows_truth)
 
 

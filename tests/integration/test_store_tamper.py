@@ -92,8 +92,8 @@ def _registration_counter(services: Services, raw: RawStore) -> Problem:
     for _ in range(3):
         walked_case(services, steps=0)
     year = datetime.now(ZoneInfo("Asia/Makassar")).year
-    edit_state(raw, counter_id("sop_9_3", year), 2, lambda state: state.update(number=9))
-    return "registration counter", f"sop_9_3 {year}", 2, "altered"
+    edit_state(raw, counter_id("pengaduan", year), 2, lambda state: state.update(number=9))
+    return "registration counter", f"pengaduan {year}", 2, "altered"
 
 
 def _directory(services: Services, raw: RawStore) -> Problem:

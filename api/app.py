@@ -6,7 +6,19 @@ from typing import Any
 
 from flask import Flask
 
-from api import audit, cases, catalog, pages, portal, process_admin, reports, tasks, tokens, users
+from api import (
+    audit,
+    cases,
+    catalog,
+    notifications,
+    pages,
+    portal,
+    process_admin,
+    reports,
+    tasks,
+    tokens,
+    users,
+)
 from api.errors import ProblemApi, handle_domain_error, problem
 from api.health import health
 from api.security_headers import add_security_headers
@@ -15,7 +27,7 @@ from api.throttle import LoginThrottle
 from orchestrator.errors import AlurError
 
 BLUEPRINTS = (tokens.blp, catalog.blp, cases.blp, tasks.blp, reports.blp, users.blp, audit.blp,
-              process_admin.blp, portal.blp)
+              process_admin.blp, portal.blp, notifications.blp)
 
 
 def create_app(services: ApiServices, testing: bool = False) -> Flask:

@@ -17,6 +17,7 @@ from api.pages import (
     audit,
     cases,
     dashboard,
+    notifications,
     portal,
     processes,
     registers,
@@ -28,7 +29,7 @@ from api.pages.common import csrf, page_user
 from api.pages.formatting import FILTERS
 
 BLUEPRINTS = (staff.bp, task.bp, cases.bp, dashboard.bp, audit.bp, processes.bp, portal.bp,
-              starting.bp, registers.bp)
+              starting.bp, registers.bp, notifications.bp)
 
 
 def register(app: Flask, secure_cookies: bool = False) -> None:
@@ -47,6 +48,7 @@ def register(app: Flask, secure_cookies: bool = False) -> None:
     csrf.init_app(app)
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals["page_user"] = page_user
+    app.jinja_env.globals["unread_count"] = notifications.unread_count
     app.context_processor(_roles)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -134,5 +134,6 @@ def resend(delivery_id: Any) -> Any:
 
 def _errors(exc: ValidationError) -> dict[str, list[str]]:
     found = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
-    return {field: [MESSAGES.get(str(m), str(m)) for m in (msgs if isinstance(msgs, list) else [msgs])]
+    return {field: [MESSAGES.get(str(m), str(m))
+                    for m in (msgs if isinstance(msgs, list) else [msgs])]
             for field, msgs in found.items()}

@@ -43,7 +43,8 @@ def test_a_step_reaching_a_lane_tells_its_holders_in_the_app_and_by_mail(
         (mail,) = inbox.to("admin@kpu-bontang.example")
         assert mail["Subject"].startswith("Langkah baru")
         assert mail["Message-ID"].endswith("@kpu-bontang.example>")
-        assert f"https://alur.example/kasus/{case_id}/tugas/" in mail.get_payload(decode=True).decode()
+        text = mail.get_payload(decode=True).decode()
+        assert f"https://alur.example/kasus/{case_id}/tugas/" in text
         assert sender(services, smtp_url=url).run_once().sent == 0  # sent is sent
         assert len(inbox.messages) == 1
     (row,) = deliveries(services)

@@ -91,6 +91,11 @@ class NotificationQueries:
                               " WHERE delivery_id = :id", {"id": delivery_id})
         return rows[0] if rows else None
 
+    def issued_reminders(self) -> set[tuple[str, str]]:
+        """(task_id, kind) of every reminder issued so far."""
+        rows = self.view.rows("SELECT task_id, kind FROM notify_reminders")
+        return {(r["task_id"], r["kind"]) for r in rows}
+
     def counts(self) -> dict[str, int]:
         rows = self.view.rows("SELECT state, COUNT(*) AS n FROM notify_deliveries"
                               " GROUP BY state")

@@ -56,13 +56,16 @@ DDL = (
     " attempts INTEGER NOT NULL, retry_at TEXT, lease_until TEXT, last_error TEXT NOT NULL,"
     " updated_at TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS notify_deliveries_state ON notify_deliveries (state, created_at)",
+    # reminders issued, so that the scheduler does not ask the store about each step each time
+    "CREATE TABLE IF NOT EXISTS notify_reminders (task_id TEXT NOT NULL, kind TEXT NOT NULL,"
+    " PRIMARY KEY (task_id, kind))",
 )
 Recipient = dict[str, Any]  # a notify_users row
 
 
 class NotificationView(SqlView):
     tables = ("notify_users", "notify_user_roles", "notify_cases", "notify_tasks",
-              "notify_items", "notify_deliveries", "notify_skipped")
+              "notify_items", "notify_deliveries", "notify_reminders", "notify_skipped")
     ddl = (*DDL, skipped_ddl("notify_skipped"))
     skipped_table = "notify_skipped"
 
@@ -226,13 +229,15 @@ class NotificationProjection(Projection[StoreNotificationView]):
         task = self._task(event.task_id)
         rows = self.view.rows("SELECT registration FROM notify_cases WHERE case_id = :id",
                               {"id": event.case_id})
-        statements: list[Statement] = []
+        statements: list[Statement] = [(
+            "INSERT INTO notify_reminders (task_id, kind) VALUES (:task, :kind)"
+            " ON CONFLICT (task_id, kind) DO NOTHING", {"task": event.task_id, "kind": event.kind})]
         if task and rows:
             people = self._users([task["holder"]]) if task["holder"] \
                 else self._holders(task["lane"])
             title, body = texts.reminder(event.kind, rows[0]["registration"], task["name"],
                                          wita(event.due_at))
-            statements = self._tell(event, people, event.kind, title, body,
+            statements += self._tell(event, people, event.kind, title, body,
                                     f"/kasus/{event.case_id}/tugas/{event.task_id}",
                                     case_id=event.case_id)
         self.view.write(tracking, statements)

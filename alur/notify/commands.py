@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from alur.notify.reminders import due_reminders
 from alur.notify.wiring import sender
 
+REMIND_EVERY = 60.0  # seconds: reminders are about hours, sending about seconds
+_last_reminders: dict[int, float] = {}
+
 
 def _pass(services: Any) -> None:
-    """Before each sending pass: the read side up to date, the reminders due now issued."""
+    """Before each sending pass: the read side up to date, the reminders due now issued
+    (at most once a minute)."""
     services.projections.refresh()
-    due_reminders(services, datetime.now(UTC))
-    services.projections.refresh()
+    if time.monotonic() - _last_reminders.get(id(services), -REMIND_EVERY) >= REMIND_EVERY:
+        _last_reminders[id(services)] = time.monotonic()
+        if due_reminders(services, datetime.now(UTC)):
+            services.projections.refresh()
 
 
 def start_in_serve(services: Any) -> None:

@@ -21,6 +21,7 @@ def due_reminders(services: Any, now: datetime) -> int:
     """Issue the reminders due at ``now``; returns how many were new."""
     lead = timedelta(hours=services.config.reminder_lead_hours)
     issued = 0
+    done = services.notifications.issued_reminders()  # the store refuses a repeat anyway
     for task in due_tasks(services.projections.view("inbox"), now + lead):
         due = datetime.fromisoformat(task.due_at)
         if due <= now:
@@ -28,6 +29,8 @@ def due_reminders(services: Any, now: datetime) -> int:
         elif datetime.fromisoformat(task.activated_at) <= due - lead:
             kind = "due_soon"
         else:
+            continue
+        if (task.task_id, kind) in done:
             continue
         issued += issue_reminder(services.orchestrator, task.task_id, task.case_id, kind,
                                  task.due_at, now.isoformat())

@@ -28,6 +28,12 @@ from orchestrator.standards import load_standards
 from orchestrator.users import User
 from orchestrator.worktime import Calendar
 from projections.inbox import InboxProjection, PostgresInboxView, SQLiteInboxView
+from projections.notification_queries import NotificationQueries
+from projections.notifications import (
+    NotificationProjection,
+    PostgresNotificationView,
+    SQLiteNotificationView,
+)
 from projections.pg_runner import schema_lock
 from projections.queries import InboxQueries
 from projections.registers import (
@@ -55,6 +61,7 @@ class Services:
     projections: Projections
     inbox: InboxQueries
     specs: list[ProjectionSpec]
+    notifications: NotificationQueries
 
     def close(self) -> None:
         self.projections.close()
@@ -77,8 +84,11 @@ def bootstrap(config: Config) -> Services:
     # the configured calendar rides on a subclass, so the library's ProjectionRunner (which
     # constructs projection_class(view=...)) builds the same projection as our catch-up loop
     inbox = type("InboxProjection", (InboxProjection,), {"name": "inbox", "calendar": calendar})
+    notifications = type("NotificationProjection", (NotificationProjection,),
+                         {"name": "notifications", "roles": roles})
     specs = [ProjectionSpec(inbox, SQLiteInboxView, PostgresInboxView),
-             ProjectionSpec(RegisterProjection, SQLiteRegisterView, PostgresRegisterView)]
+             ProjectionSpec(RegisterProjection, SQLiteRegisterView, PostgresRegisterView),
+             ProjectionSpec(notifications, SQLiteNotificationView, PostgresNotificationView)]
     with schema_lock(eventsourcing_env(config)):  # processes starting together take turns
         registers = Registers.load(config.processes_dir / "catalogue")
         orchestrator = Orchestrator(env=eventsourcing_env(config), roles=roles,
@@ -92,7 +102,8 @@ def bootstrap(config: Config) -> Services:
                                   in_process=config.projections_in_process)
         CheckpointTables(orchestrator.recorder).create()
     return Services(config, roles, calendar, orchestrator, projections,
-                    InboxQueries(projections.view("inbox")), specs)
+                    InboxQueries(projections.view("inbox")), specs,
+                    NotificationQueries(projections.view("notifications")))
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from alur.bootstrap import (
     seed_demo_users,
 )
 from alur.config import Config, eventsourcing_env
+from alur.notify import commands as notify_commands
 from alur.serving import claim_store
 from orchestrator.anchoring import Checkpoint
 from orchestrator.application import Orchestrator
@@ -54,6 +55,7 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
         _report_skipped(services)
     if services.config.checkpoint_interval > 0:
         _start_checkpoints(services, services.config.checkpoint_interval)
+    notify_commands.start_in_serve(services)
     app = create_app(services)
     print(f"Alur on http://{args.host}:{args.port}/  (store: {services.config.url})")
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
@@ -303,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = proj.add_parser("run", help="follow the log in this process")
     run.add_argument("--interval", type=float, default=0.5)
     run.set_defaults(func=cmd_projections_run)
+    notify_commands.add_parser(sub)
     audit = sub.add_parser("audit").add_subparsers(dest="action", required=True)
     verify = audit.add_parser("verify", help="recompute hash chains and snapshots (all by default)")
     verify.add_argument("case_id", nargs="?", type=uuid.UUID)

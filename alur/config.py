@@ -46,6 +46,15 @@ class Config:
     # oldest notification a projection has not processed yet
     health_max_lag: int = 1000
     health_max_age_seconds: float = 30.0
+    # notifications (alur/notify): the outbox's channels and how the sender behaves
+    smtp_url: str = ""  # smtp://user:pass@host:port[?starttls=1] or smtps://…; empty: no e-mail
+    mail_from: str = "Alur KPU Kota Bontang <alur@localhost>"
+    whatsapp_url: str = ""  # an HTTP endpoint taking {to, message, id} as JSON; empty: none
+    whatsapp_token: str = ""  # sent as "Authorization: Bearer <token>"
+    base_url: str = "http://127.0.0.1:8000"  # links in messages
+    notify_interval: float = 5.0  # seconds between the sender's looks at the outbox (0: off)
+    notify_max_age_hours: float = 72.0  # older outbox rows are never sent
+    reminder_lead_hours: float = 24.0  # "due soon" this long before a step's due time
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -76,6 +85,14 @@ class Config:
             checkpoint_interval=float(env.get("ALUR_CHECKPOINT_INTERVAL", "300")),
             health_max_lag=int(env.get("ALUR_HEALTH_MAX_LAG", "1000")),
             health_max_age_seconds=float(env.get("ALUR_HEALTH_MAX_AGE", "30")),
+            smtp_url=env.get("ALUR_SMTP_URL", ""),
+            mail_from=env.get("ALUR_MAIL_FROM") or cls.mail_from,
+            whatsapp_url=env.get("ALUR_WHATSAPP_URL", ""),
+            whatsapp_token=env.get("ALUR_WHATSAPP_TOKEN", ""),
+            base_url=env.get("ALUR_BASE_URL") or cls.base_url,
+            notify_interval=float(env.get("ALUR_NOTIFY_INTERVAL", "5")),
+            notify_max_age_hours=float(env.get("ALUR_NOTIFY_MAX_AGE_HOURS", "72")),
+            reminder_lead_hours=float(env.get("ALUR_REMINDER_LEAD_HOURS", "24")),
         )
 
     @property

@@ -12,6 +12,7 @@ from api import (
     cases,
     catalog,
     documents,
+    notifications,
     pages,
     portal,
     process_admin,
@@ -28,7 +29,8 @@ from api.throttle import LoginThrottle
 from orchestrator.errors import AlurError
 
 BLUEPRINTS = (tokens.blp, acting.blp, catalog.blp, cases.blp, documents.blp, tasks.blp,
-              reports.blp, users.blp, audit.blp, process_admin.blp, portal.blp)
+              reports.blp, users.blp, audit.blp, process_admin.blp, portal.blp,
+              notifications.blp)
 
 
 def create_app(services: ApiServices, testing: bool = False) -> Flask:

@@ -14,6 +14,7 @@ from orchestrator.application import Orchestrator
 from orchestrator.checkpoints import Anchor
 from orchestrator.roles import RoleRegistry
 from orchestrator.worktime import Calendar
+from projections.notification_queries import NotificationQueries
 from projections.queries import InboxQueries
 from projections.runner import Projections
 
@@ -52,5 +53,7 @@ class ApiServices(Protocol):
     def projections(self) -> Projections: ...
     @property
     def inbox(self) -> InboxQueries: ...
+    @property
+    def notifications(self) -> NotificationQueries: ...
 
     def anchor(self, public_key: str | None = None) -> Anchor: ...

@@ -112,6 +112,11 @@ def may_manage_users(actor: Actor) -> bool:
     return may_write(actor) and actor.holds(ADMINISTRATOR)
 
 
+def may_manage_deliveries(actor: Actor) -> bool:
+    """Administrators see the outbox's failures and send them again."""
+    return may_manage_users(actor)
+
+
 def may_read_access_log(actor: Actor) -> bool:
     return bool(actor.roles & ACCESS_LOG_READERS)
 

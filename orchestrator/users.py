@@ -16,6 +16,12 @@ def user_id(username: str) -> UUID:
 class User(ChainedAggregate):
     """A staff member, inspector, process owner or administrator."""
 
+    # the profile (ProfileUpdated); users registered before it have none
+    nip = ""
+    jabatan = ""
+    email = ""
+    whatsapp = ""
+
     @staticmethod
     def create_id(username: str, **_: object) -> UUID:
         return user_id(username)
@@ -49,6 +55,18 @@ class User(ChainedAggregate):
     def disable(self, actor: str = "") -> None:
         self.active = False
         self.token_generation += 1
+
+    @event("ProfileUpdated")
+    def update_profile(self, full_name: str, nip: str, jabatan: str, email: str,
+                       whatsapp: str, actor: str = "") -> None:
+        """Name, NIP, position and the addresses notifications go to (empty: none)."""
+        self.full_name, self.nip, self.jabatan = full_name, nip, jabatan
+        self.email, self.whatsapp = email, whatsapp
+
+    @event("NotificationsRead")
+    def read_notifications(self, ids: list[str], everything: bool = False) -> None:
+        """Notifications marked read (``everything``: all the user had until now); the
+        notifications projection applies it, nothing here changes."""
 
     @event("Enabled")
     def enable(self, actor: str = "") -> None:

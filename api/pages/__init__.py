@@ -18,6 +18,7 @@ from api.pages import (
     audit,
     cases,
     dashboard,
+    notifications,
     portal,
     processes,
     registers,
@@ -29,7 +30,7 @@ from api.pages.common import csrf, page_user
 from api.pages.formatting import FILTERS
 
 BLUEPRINTS = (staff.bp, task.bp, cases.bp, dashboard.bp, audit.bp, processes.bp, portal.bp,
-              starting.bp, registers.bp, acting.bp)
+              starting.bp, registers.bp, acting.bp, notifications.bp)
 
 
 def register(app: Flask, secure_cookies: bool = False) -> None:
@@ -48,6 +49,7 @@ def register(app: Flask, secure_cookies: bool = False) -> None:
     csrf.init_app(app)
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals["page_user"] = page_user
+    app.jinja_env.globals["unread_count"] = notifications.unread_count
     app.context_processor(_roles)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

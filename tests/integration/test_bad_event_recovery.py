@@ -40,13 +40,14 @@ def corrupt_two(services: Services, config: Config) -> tuple[UUID, UUID]:
     return bad, good
 
 
+def inbox_status(services: Services) -> dict[str, Any]:
+    """The inbox's row of the status (the other projections skip the same records)."""
+    return next(r for r in services.projections.status() if r["name"] == "inbox")
+
+
 def inbox_cases(services: Services) -> set[str]:
     rows = services.projections.view("inbox").rows("SELECT case_id FROM inbox_cases")
     return {row["case_id"] for row in rows}
-
-
-def inbox_status(services: Services) -> dict[str, Any]:
-    return next(s for s in services.projections.status() if s["name"] == "inbox")
 
 
 def test_a_rebuild_skips_bad_records_and_reports_them(services: Services,

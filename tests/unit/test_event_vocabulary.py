@@ -80,6 +80,19 @@ GOLDEN = {
     "orchestrator.users:User.TokensRevoked": ("prev_hash", "actor=''"),
     "orchestrator.users:User.Disabled": ("prev_hash", "actor=''"),
     "orchestrator.users:User.Enabled": ("prev_hash", "actor=''"),
+    "orchestrator.users:User.ProfileUpdated": (
+        "prev_hash", "full_name", "nip", "jabatan", "email", "whatsapp", "actor=''"),
+    "orchestrator.users:User.NotificationsRead": ("prev_hash", "ids", "everything=False"),
+    "orchestrator.notices:Delivery.Claimed": (
+        "prev_hash", "key", "channel", "sender", "lease_until"),
+    "orchestrator.notices:Delivery.Reclaimed": ("prev_hash", "sender", "lease_until"),
+    "orchestrator.notices:Delivery.HandedOver": ("prev_hash", "attempt"),
+    "orchestrator.notices:Delivery.Sent": ("prev_hash", "attempt", "detail"),
+    "orchestrator.notices:Delivery.AttemptFailed": ("prev_hash", "attempt", "error", "retry_at"),
+    "orchestrator.notices:Delivery.Unconfirmed": ("prev_hash", "attempt", "reason"),
+    "orchestrator.notices:Delivery.Requeued": ("prev_hash", "actor"),
+    "orchestrator.notices:Reminder.Issued": (
+        "prev_hash", "task_id", "case_id", "kind", "due_at", "at"),
 }
 
 
@@ -135,7 +148,7 @@ def test_every_aggregate_is_hash_chained() -> None:
     aggregates = our_aggregates()
     assert {cls.__qualname__ for cls in aggregates} >= {
         "Case", "AccessLog", "User", "ProcessDefinition", "Directory", "RegistrationCounter",
-        "PublicTicket"}
+        "PublicTicket", "Delivery", "Reminder"}
     assert [cls for cls in aggregates if not issubclass(cls, ChainedAggregate)] == []
 
 

@@ -258,7 +258,7 @@ def test_only_the_handling_role_sees_a_wbs_reporter_on_the_case_page(
     ("gratifikasi", {"pelapor_nama": "Rina", "pelapor_kontak": "0812000111",
                      "jenis_laporan": "penerimaan", "subjek": "Bingkisan rekanan",
                      "uraian": "Menerima bingkisan dari rekanan.",
-                     "nilai_perkiraan": "± Rp 500.000"}),
+                     "tanggal_penerimaan": "2025-01-09", "nilai_perkiraan": "Rp 500.000"}),
 ])
 def test_the_portal_fills_the_reporters_form_from_the_report(
         client: FlaskClient, services: Services, kind: str, body: dict[str, Any]) -> None:

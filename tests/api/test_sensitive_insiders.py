@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -16,10 +17,12 @@ from flask import Flask
 from alur.bootstrap import Services
 from alur.config import PROJECT_ROOT, Config
 from orchestrator.tickets import ticket_id
+from tests import bpmn_factory
 from tests.api.test_portal import page_login
 from tests.conftest import Api
 from tests.integration.rawstore import RawStore
 from tests.starts import complaint, gratifikasi_start, wbs_start
+from tests.steps import step_data
 
 WBS = (PROJECT_ROOT / "processes" / "bpmn" / "sop-9.5.bpmn").read_text(encoding="utf-8")
 PENGADUAN = (PROJECT_ROOT / "processes" / "bpmn" / "sop-9.3.bpmn").read_text(encoding="utf-8")
@@ -37,8 +40,10 @@ def with_form(xml: str, form: dict[str, Any], task: str = "Task_2") -> str:
     """The BPMN with one task's form replaced."""
     head, rest = xml.split(f'<bpmn:userTask id="{task}"', 1)
     body, tail = rest.split("</bpmn:userTask>", 1)
-    body = body.replace(f"value='{DEFAULT_FORM}'", f"value='{json.dumps(form)}'")
-    return f'{head}<bpmn:userTask id="{task}"{body}</bpmn:userTask>{tail}'
+    replaced = re.sub(r"""(name="form" value=')[^']*(')""",
+                      lambda m: f"{m.group(1)}{json.dumps(form)}{m.group(2)}", body, count=1)
+    assert replaced != body, f"{task} has no form to replace"
+    return f'{head}<bpmn:userTask id="{task}"{replaced}</bpmn:userTask>{tail}'
 
 
 def with_role(xml: str, role: str) -> str:
@@ -144,15 +149,21 @@ def test_four_eyes_the_approver_may_not_deploy_it(api: Api) -> None:
 
 
 def test_a_process_becoming_sensitive_needs_approval(api: Api) -> None:
-    xml = PENGADUAN.replace(
-        '<bpmn:laneSet', '<bpmn:extensionElements><spiffworkflow:properties>'
-        '<spiffworkflow:property name="sensitive" value="true" />'
-        '<spiffworkflow:property name="handling_role" value="unit_pengaduan" />'
-        '</spiffworkflow:properties></bpmn:extensionElements><bpmn:laneSet', 1)
-    assert deploy(api, xml, "sop_9_3").status_code == 422
-    assert approve(api, xml, True, "unit_pengaduan", "sop_9_3").status_code == 201
-    response = deploy(api, xml, "sop_9_3")
+    """A process that collects no identity (a small rework loop) turned sensitive: only an
+    administrator's approval of exactly that BPMN lets it through."""
+    plain = bpmn_factory.rework_loop("uji_rahasia").decode()
+    assert deploy(api, plain, "uji_rahasia").status_code == 201
+    xml = plain.replace('isExecutable="true">', 'isExecutable="true"><bpmn:extensionElements>'
+                        '<spiffworkflow:properties>'
+                        '<spiffworkflow:property name="sensitive" value="true" />'
+                        '<spiffworkflow:property name="handling_role" value="admin" />'
+                        '</spiffworkflow:properties></bpmn:extensionElements>', 1)
+    refused = deploy(api, xml, "uji_rahasia")
+    assert refused.status_code == 422 and "approv" in str(refused.get_json()), refused.get_json()
+    assert approve(api, xml, True, "admin", "uji_rahasia").status_code == 201
+    response = deploy(api, xml, "uji_rahasia")
     assert response.status_code == 201, response.get_json()
+    assert api.get("/processes/uji_rahasia/versions", "pemilik_proses").status_code == 200
 
 
 def test_the_approval_is_shown_on_the_process_page(app: Flask, api: Api) -> None:
@@ -266,15 +277,17 @@ def test_a_reference_renamed_to_html_is_served_as_octet_stream(api: Api) -> None
     sha = hashlib.sha256(content).hexdigest()
     case = api.post("/cases", "admin", json={"process": "sop_9_3", "data": complaint()}).get_json()
     (task,) = case["open_tasks"]
+    first = {k: v for k, v in step_data(task["form"], catatan="bukti").items() if k != "lampiran"}
     sent = api.post(f"/tasks/{task['id']}/complete-with-files", task["lane"], data={
-        "data": json.dumps({"catatan": "bukti"}), "lampiran": (io.BytesIO(content), "a.txt")},
+        "data": json.dumps(first), "lampiran": (io.BytesIO(content), "a.txt")},
         content_type="multipart/form-data")
     assert sent.status_code == 200, sent.get_json()
     shown = api.get(f"/cases/{case['id']}", "admin").get_json()
     assert shown["data"]["lampiran"] == [{"nama": "a.txt", "sha256": sha,
                                           "ukuran": len(content)}]
     (task,) = shown["open_tasks"]
-    renamed = {"lampiran": [{"nama": "a.svg", "sha256": sha, "ukuran": len(content)}]}
+    renamed = step_data(task["form"], lampiran=[{"nama": "a.svg", "sha256": sha,
+                                                 "ukuran": len(content)}])
     again = api.post(f"/tasks/{task['id']}/complete", task["lane"], json={"data": renamed})
     assert again.status_code == 200, again.get_json()  # this case already references it
     response = api.get(f"/cases/{case['id']}/attachments/{sha}", "admin")
@@ -348,15 +361,18 @@ def test_a_failed_completion_on_the_task_page_keeps_no_file(
     (task,) = case["open_tasks"]
     client = app.test_client()
     page_login(client, task["lane"])
-    html = client.get(f"/tugas/{task['id']}").get_data(as_text=True)
+    page = f"/kasus/{case['id']}/tugas/{task['id']}"
+    html = client.get(page).get_data(as_text=True)
     token = html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    response = client.post(f"/tugas/{task['id']}/selesai", data={
-        "csrf_token": token, "case_version": "1", "catatan": "x",
+    fields = {k: v for k, v in step_data(task["form"]).items() if k != "lampiran"}
+    response = client.post(f"{page}/selesai", data={
+        "csrf_token": token, "case_version": "1", **fields,
         "lampiran": (io.BytesIO(b"%PDF stale"), "a.pdf")}, content_type="multipart/form-data")
     assert response.status_code == 409
     assert stored_files(config) == []
+    data = {k: v for k, v in step_data(task["form"]).items() if k != "lampiran"}
     kept = api.post(f"/tasks/{task['id']}/complete-with-files", task["lane"], data={
-        "data": "{}", "lampiran": (io.BytesIO(b"%PDF kept"), "a.pdf")},
+        "data": json.dumps(data), "lampiran": (io.BytesIO(b"%PDF kept"), "a.pdf")},
         content_type="multipart/form-data")
     assert kept.status_code == 200, kept.get_json()
     assert len(stored_files(config)) == 1

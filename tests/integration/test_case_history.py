@@ -4,11 +4,11 @@ keeps adding to it; comments never change the engine's state."""
 
 from __future__ import annotations
 
-from uuid import UUID
-
-from alur.bootstrap import bootstrap, deploy_all
+from alur.bootstrap import bootstrap, deploy_all, seed_demo_users
 from alur.config import Config
-from orchestrator.commands import AddComment, CompleteTask, StartCase
+from orchestrator.commands import AddComment, StartCase
+from tests.starts import complaint
+from tests.steps import complete_step
 
 ADMIN_LANES = frozenset({"pelapor", "admin", "sekretaris", "unit_pengaduan", "rapat_pleno"})
 
@@ -16,12 +16,13 @@ ADMIN_LANES = frozenset({"pelapor", "admin", "sekretaris", "unit_pengaduan", "ra
 def test_a_snapshot_from_before_the_history_still_gives_every_step(config: Config) -> None:
     first = bootstrap(config)
     deploy_all(first)
+    seed_demo_users(first)
     app = first.orchestrator
     actor = first.roles.actor("walker", ADMIN_LANES)
-    case_id = app.start_case(StartCase("sop_9_3", {"subjek": "Uji"}, actor)).case_id
+    case_id = app.start_case(StartCase("sop_9_3", complaint(subjek="Uji"), actor)).case_id
     for note in ("pertama", "kedua"):
         (task,) = app.get_case(case_id).open_tasks.values()
-        app.complete_task(CompleteTask(case_id, UUID(task.task_id), actor, {"catatan": note}))
+        complete_step(app, case_id, actor, catatan=note)
     app.add_comment(AddComment(case_id, actor, "alasan dikembalikan"))
     legacy = app.get_case(case_id)
     engine_state = legacy.engine_state
@@ -38,8 +39,8 @@ def test_a_snapshot_from_before_the_history_still_gives_every_step(config: Confi
         assert [s["data"]["catatan"] for s in case.steps] == ["pertama", "kedua"]
         assert [c["text"] for c in case.comments] == ["alasan dikembalikan"]
         assert case.engine_state == engine_state  # the comment did not touch the engine
-        (task,) = case.open_tasks.values()
-        app.complete_task(CompleteTask(case_id, UUID(task.task_id), actor, {"catatan": "ketiga"}))
+        assert len(case.open_tasks) == 1
+        complete_step(app, case_id, actor, catatan="ketiga")
         assert [s["data"]["catatan"] for s in app.get_case(case_id).steps] == [
             "pertama", "kedua", "ketiga"]
     finally:

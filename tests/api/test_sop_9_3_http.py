@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import Api
 from tests.starts import complaint
-from tools.form_samples import sample
+from tests.steps import step_data
 
 EXPECTED_LANES = {
     "Task_1": "pelapor", "Task_2": "admin", "Task_3": "sekretaris", "Task_4": "unit_pengaduan",
@@ -47,10 +47,11 @@ def walk(api: Api, decision: str) -> tuple[str, list[str]]:
         assert task["form"]["type"] == "object"
         claimed = api.post(f"/tasks/{task['id']}/claim", lane)
         assert claimed.status_code == 200, claimed.get_json()
-        data = sample(task["form"], overrides={"keputusan_pleno": decision}
-                      if task["element_id"] == "Task_7" else {"catatan": f"selesai oleh {lane}"})
-        completed = api.post(f"/tasks/{task['id']}/complete", lane, json={"data": data},
-                             headers={"If-Match": claimed.headers["ETag"]})
+        data = step_data(task["form"], **({"keputusan_pleno": decision}
+                                          if task["element_id"] == "Task_7"
+                                          else {"catatan": f"selesai oleh {lane}"}))
+        completed = api.complete(f"/tasks/{task['id']}", lane, data,
+                                 headers={"If-Match": claimed.headers["ETag"]})
         assert completed.status_code == 200, completed.get_json()
         position = completed.get_json()["position"]
         done.append(task["element_id"])
@@ -78,7 +79,7 @@ def test_history_lists_every_step_in_order(api: Api) -> None:
     assert events[1]["data"]["service"] == "svc_pengaduan"
     assert events[0]["at"].endswith("+08:00")
     assert events[0]["actor"] == "admin"
-    assert events[0]["data"] == {"subjek": "Antrian layanan", "lokasi": "Bontang Utara"}
+    assert events[0]["data"] == complaint(subjek="Antrian layanan", lokasi="Bontang Utara")
 
 
 @pytest.mark.parametrize("decision, last", [("benar", "Task_9"), ("tidak_benar", "Task_7")])

@@ -79,7 +79,7 @@ def bootstrap(config: Config) -> Services:
     specs = [ProjectionSpec(inbox, SQLiteInboxView, PostgresInboxView),
              ProjectionSpec(RegisterProjection, SQLiteRegisterView, PostgresRegisterView)]
     with schema_lock(eventsourcing_env(config)):  # processes starting together take turns
-        orchestrator = Orchestrator(env=eventsourcing_env(config), roles=roles,
+        orchestrator = Orchestrator(env=eventsourcing_env(config), roles=roles, calendar=calendar,
                                     standards=standards,
                                     registers=Registers.load(config.processes_dir / "catalogue"),
                                     sealer=Sealer(decode_key(key) if key else None),

@@ -34,8 +34,12 @@ from orchestrator.commands import (
     CommandResult,
     CompleteTask,
     DeployProcess,
+    EscalateDeadline,
+    EscalateTask,
     ExtendDeadline,
+    FireTimer,
     ReleaseTask,
+    RemindTask,
     StartCase,
 )
 from orchestrator.contention import ATTEMPTS, back_off
@@ -60,6 +64,7 @@ from orchestrator.policy import (
     may_deploy,
     may_extend_deadline,
     may_hold,
+    may_run_schedule,
     may_see_task,
     may_start,
     may_write,
@@ -77,6 +82,7 @@ from orchestrator.sensitivity import (
 from orchestrator.snapshots import SnapshotSigner
 from orchestrator.standards import ServiceStandard
 from orchestrator.users import User, user_id
+from orchestrator.worktime import Calendar
 
 PROCESSES, USERS = "processes", "users"
 Complete = Callable[[UUID, dict[str, Any]], None]  # complete a task of the case being started
@@ -108,7 +114,7 @@ class Orchestrator(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None, roles: RoleRegistry | None = None,
                  standards: dict[str, ServiceStandard] | None = None,
                  sealer: Sealer | None = None, snapshot_key: str = "",
-                 registers: Registers | None = None) -> None:
+                 registers: Registers | None = None, calendar: Calendar | None = None) -> None:
         # before the library builds the repository; without the service secret (a runner
         # that only reads the log) snapshots are trusted only by the process that took them
         self.snapshot_signer = SnapshotSigner(snapshot_key or secrets.token_urlsafe(32))
@@ -117,7 +123,8 @@ class Orchestrator(Application[UUID]):
         self.standards = standards or {}
         self.registers = registers or Registers([])
         self.sealer = sealer or Sealer(None)
-        self.engine = Engine()
+        self.calendar = calendar or Calendar()
+        self.engine = Engine(calendar=self.calendar)  # timers count office time with it
         self._models: dict[tuple[str, int], ProcessModel] = {}
         self._models_lock = threading.Lock()
 
@@ -345,6 +352,53 @@ class Orchestrator(Application[UUID]):
         case = self.get_case(cmd.case_id, expected_version=cmd.expected_version)
         case.cancel(cmd.actor, cmd.reason)
         return self._save(case)
+
+    # -- the scheduler's commands (alur/scheduler.py): each appends at most one fact, and a
+    # second scheduler racing for the same one loses on the case's version (StaleCaseVersion)
+    # or finds it already recorded (None: nothing appended) --------------------------------
+
+    def fire_timer(self, cmd: FireTimer) -> CommandResult | None:
+        """Fire an armed timer whose due moment has passed; None if it already fired, was
+        cancelled, is not due yet, or its case is closed."""
+        ensure(may_run_schedule(cmd.actor), f"{cmd.actor.username} may not fire timers")
+        case = self.get_case(cmd.case_id)
+        model, _ = self.model(case.process_key, case.process_version)
+        if not case.fire_timer(cmd.timer_id, cmd.actor, model, self.engine, cmd.now,
+                               self._may_hold(model)):
+            return None
+        return self._save(case)
+
+    def remind_task(self, cmd: RemindTask) -> CommandResult | None:
+        ensure(may_run_schedule(cmd.actor), f"{cmd.actor.username} may not remind")
+        case = self.get_case(cmd.case_id)
+        return self._save(case) if case.remind(cmd.task_id, cmd.due_at) else None
+
+    def escalate_task(self, cmd: EscalateTask) -> CommandResult | None:
+        """Escalate a step past its due time to its unit's supervisor (roles.yaml ``units``);
+        in a sensitive case to the role that handles its reports (the only staff, with the
+        step's own lanes, who may read it)."""
+        ensure(may_run_schedule(cmd.actor), f"{cmd.actor.username} may not escalate")
+        case = self.get_case(cmd.case_id)
+        task = case.open_tasks.get(cmd.task_id)
+        if task is None:
+            return None
+        model, _ = self.model(case.process_key, case.process_version)
+        target = self.roles.supervisor(task.lane)
+        if model.sensitive:
+            role = model.handling_role or task.lane
+            target = (role, self.roles.unit(role))
+        if target is None:  # nobody above (Ketua KPU): the reminder was all
+            return None
+        return self._save(case) if case.escalate(cmd.task_id, cmd.due_at, *target) else None
+
+    def escalate_deadline(self, cmd: EscalateDeadline) -> CommandResult | None:
+        """A case past its service time goes to the Sekretaris (Keputusan 33/2025,
+        Pengawasan Internal); a sensitive case to the role that handles its reports."""
+        ensure(may_run_schedule(cmd.actor), f"{cmd.actor.username} may not escalate")
+        case = self.get_case(cmd.case_id)
+        model, _ = self.model(case.process_key, case.process_version)
+        role = (model.handling_role or "sekretaris") if model.sensitive else "sekretaris"
+        return self._save(case) if case.escalate_deadline(cmd.due_at, role) else None
 
     def get_case(self, case_id: UUID, version: int | None = None,
                  expected_version: int | None = None) -> Case:

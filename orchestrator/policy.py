@@ -29,6 +29,9 @@ SERVICE_ROLES = frozenset({INSPECTOR, ADMINISTRATOR, PROCESS_OWNER})
 # who deploys the repository's own processes/bpmn at start-up (the composition root's actor);
 # no web request may act under this name
 OPERATOR = "system"
+# who fires timers, reminds, escalates and starts scheduled work (alur/scheduler.py); no HTTP
+# endpoint issues these commands
+SCHEDULER = "scheduler"
 
 
 def ensure(allowed: bool, message: str) -> None:
@@ -192,3 +195,8 @@ def may_see_reporter(actor: Actor, model: ProcessModel) -> bool:
     """Only the handling role sees a sensitive case's reporter in clear."""
     return model.handling_role is not None and actor.holds(model.handling_role)
 
+
+
+def may_run_schedule(actor: Actor) -> bool:
+    """Timers, reminders, escalations and scheduled starts are the scheduler's alone."""
+    return actor.username == SCHEDULER and not actor.roles & READ_ONLY_ROLES

@@ -73,6 +73,7 @@ from orchestrator.references import ensure_cited_only, references
 from orchestrator.registration import Registers, RegistrationCounter, counter_id
 from orchestrator.repository import StripedCacheRepository
 from orchestrator.roles import RoleRegistry
+from orchestrator.schedules import Occurrence, Schedule, ScheduledStart
 from orchestrator.sealing import Sealer, split_reporter
 from orchestrator.sensitivity import (
     ensure_deployable,
@@ -400,6 +401,35 @@ class Orchestrator(Application[UUID]):
         role = (model.handling_role or "sekretaris") if model.sensitive else "sekretaris"
         return self._save(case) if case.escalate_deadline(cmd.due_at, role) else None
 
+    def start_scheduled(self, schedule: Schedule, occurrence: Occurrence,
+                        actor: Actor) -> CommandResult | None:
+        """Start one occurrence of a schedule, once: its ``ScheduledStart`` (a deterministic
+        id) is saved with the case, so a second start of it conflicts and starts nothing
+        (None). The scheduler starts in the schedule's starter role."""
+        ensure(may_run_schedule(actor), f"{actor.username} may not start scheduled work")
+        if self._exists(occurrence.id):
+            return None
+        starter = self.roles.actor(actor.username, {schedule.role})
+
+        def record(case: Case, complete: Complete) -> list[Any]:
+            if self._exists(occurrence.id):  # a retry after losing the race to another
+                raise _AlreadyStarted
+            return [ScheduledStart(schedule=schedule.key, period=occurrence.period,
+                                   process=schedule.process, case_id=str(case.id),
+                                   due_at=occurrence.due_at.isoformat())]
+        try:
+            return self.start_case(StartCase(schedule.process, schedule.start_data(occurrence),
+                                             starter), follow_up=record)
+        except _AlreadyStarted:
+            return None
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        try:
+            self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return False
+        return True
+
     def get_case(self, case_id: UUID, version: int | None = None,
                  expected_version: int | None = None) -> Case:
         """The case now, or as it stood right after event ``version``."""
@@ -529,6 +559,10 @@ class Orchestrator(Application[UUID]):
         if name not in directory.names:
             directory.enter(name)
         return directory
+
+
+class _AlreadyStarted(Exception):
+    """Another scheduler started this occurrence first."""
 
 
 def _check_start_form(model: ProcessModel, data: dict[str, Any]) -> None:

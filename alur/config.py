@@ -46,6 +46,7 @@ class Config:
     # oldest notification a projection has not processed yet
     health_max_lag: int = 1000
     health_max_age_seconds: float = 30.0
+    scheduler_interval: float = 30.0  # seconds between scheduler ticks in `alur serve` (0: off)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -76,6 +77,7 @@ class Config:
             checkpoint_interval=float(env.get("ALUR_CHECKPOINT_INTERVAL", "300")),
             health_max_lag=int(env.get("ALUR_HEALTH_MAX_LAG", "1000")),
             health_max_age_seconds=float(env.get("ALUR_HEALTH_MAX_AGE", "30")),
+            scheduler_interval=float(env.get("ALUR_SCHEDULER_INTERVAL", "30")),
         )
 
     @property

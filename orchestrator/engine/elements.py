@@ -104,7 +104,9 @@ def _refused(root: Element, in_process: bool) -> Iterator[tuple[Element, str]]:
         if _refusal(element, in_process) is not None:
             yield element, owner
             continue
-        stack.extend((child, own or above) for child in reversed(element))
+        # inside an event definition (a timer's timeCycle) the event's own id names it
+        below = above if element.tag.endswith("EventDefinition") else own or above
+        stack.extend((child, below) for child in reversed(element))
 
 
 def _refusal(element: Element, in_process: bool) -> str | None:

@@ -47,6 +47,18 @@ GOLDEN = {
         "prev_hash", "task_id", "assignee", "instruction", "due_at", "by", "previous_assignee",
         "from_field=''"),
     "orchestrator.case:Case.CommentAdded": ("prev_hash", "text", "actor", "task_id"),
+    "orchestrator.case:Case.TimerArmed": (
+        "prev_hash", "timer_id", "element_id", "name", "kind", "value", "working", "due_at",
+        "attached_to", "interrupting"),
+    "orchestrator.case:Case.TimerFired": (
+        "prev_hash", "timer_id", "element_id", "due_at", "actor", "engine_state", "passed",
+        "interrupted"),
+    "orchestrator.case:Case.TimerCancelled": ("prev_hash", "timer_id", "element_id"),
+    "orchestrator.case:Case.TaskReminded": (
+        "prev_hash", "task_id", "name", "lane", "holder", "due_at"),
+    "orchestrator.case:Case.TaskEscalated": (
+        "prev_hash", "task_id", "name", "lane", "holder", "due_at", "to_role", "unit"),
+    "orchestrator.case:Case.DeadlineEscalated": ("prev_hash", "due_at", "to_role"),
     "orchestrator.definitions:Directory.Created": ("prev_hash", "kind"),
     "orchestrator.definitions:Directory.Entered": ("prev_hash", "name"),
     "orchestrator.definitions:ProcessDefinition.Registered": ("prev_hash", "key"),
@@ -57,6 +69,8 @@ GOLDEN = {
         "previous_handling_role", "approver", "approved_at"),
     "orchestrator.registration:RegistrationCounter.Created": ("prev_hash", "key", "year"),
     "orchestrator.registration:RegistrationCounter.Issued": ("prev_hash", "number", "case_id=''"),
+    "orchestrator.schedules:ScheduledStart.Started": (
+        "prev_hash", "schedule", "period", "process", "case_id", "due_at"),
     "orchestrator.tickets:PublicTicket.Issued": (
         "prev_hash", "registration", "case_id", "kind", "salt", "code_sha256"),
     "orchestrator.users:User.Registered": (

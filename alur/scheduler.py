@@ -76,6 +76,7 @@ class Scheduler:
         self.schedules = (load_schedules(services.config.processes_dir / "schedules.yaml")
                           if schedules is None else schedules)
         self.batch = batch
+        self._started: set[UUID] = set()  # occurrences known to be started (saves a read)
         self._commands: dict[str, Callable[[dict[str, Any], datetime],
                                            CommandResult | None]] = {
             TIMER: self._fire, REMINDER: self._remind, ESCALATION: self._escalate,
@@ -89,17 +90,12 @@ class Scheduler:
         projections = self.services.projections
         if projections.in_process:
             projections.catch_up(["inbox"])
-        seen: set[tuple[str, str]] = set()
-        while True:
-            rows = [r for r in self.services.inbox.due_work(now, self.batch)
-                    if (r["kind"], r["ref"]) not in seen]
-            if not rows:
-                break
+        after: tuple[str, str, str] | None = None
+        while rows := self.services.inbox.due_work(now, self.batch, after):
             for row in rows:
-                seen.add((row["kind"], row["ref"]))
                 self._run(row, now, report)
-            if projections.in_process:  # the rows just handled leave the index
-                projections.catch_up(["inbox"])
+            last = rows[-1]
+            after = (last["due_at"], last["kind"], last["ref"])
         return report
 
     def _run(self, row: dict[str, Any], now: datetime, report: TickReport) -> None:
@@ -125,6 +121,8 @@ class Scheduler:
         return app.fire_timer(FireTimer(UUID(row["case_id"]), row["ref"], ACTOR, now))
 
     def _remind(self, row: dict[str, Any], now: datetime) -> CommandResult | None:
+        if datetime.fromisoformat(row["target_at"]) <= now:
+            return None  # already late: the escalation (due as well) says more
         return self.services.orchestrator.remind_task(
             RemindTask(UUID(row["case_id"]), row["ref"], _wita(row["target_at"]), ACTOR))
 
@@ -140,7 +138,7 @@ class Scheduler:
         app, calendar = self.services.orchestrator, self.services.calendar
         for schedule in self.schedules:
             occurrence = schedule.occurrence(now, calendar) if schedule.enabled else None
-            if occurrence is None:
+            if occurrence is None or occurrence.id in self._started:
                 continue
             try:
                 result = app.start_scheduled(schedule, occurrence, ACTOR)
@@ -149,6 +147,7 @@ class Scheduler:
                             occurrence.period, exc.message)
                 report.failed += 1
                 continue
+            self._started.add(occurrence.id)
             if result is None:
                 continue
             report.started += 1

@@ -388,8 +388,8 @@ class Orchestrator(Application[UUID]):
         if model.sensitive:
             role = model.handling_role or task.lane
             target = (role, self.roles.unit(role))
-        if target is None:  # nobody above (Ketua KPU): the reminder was all
-            return None
+        if target is None:  # nobody above (Ketua KPU): to the lane itself, in its Eskalasi
+            target = (task.lane, self.roles.unit(task.lane))
         return self._save(case) if case.escalate(cmd.task_id, cmd.due_at, *target) else None
 
     def escalate_deadline(self, cmd: EscalateDeadline) -> CommandResult | None:

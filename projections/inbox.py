@@ -57,7 +57,7 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS inbox_due ("
     " kind TEXT NOT NULL, ref TEXT NOT NULL, case_id TEXT NOT NULL, due_at TEXT NOT NULL,"
     " target_at TEXT NOT NULL, PRIMARY KEY (kind, ref))",
-    "CREATE INDEX IF NOT EXISTS inbox_due_order ON inbox_due (due_at)",
+    "CREATE INDEX IF NOT EXISTS inbox_due_order ON inbox_due (due_at, kind, ref)",
     "CREATE INDEX IF NOT EXISTS inbox_due_case ON inbox_due (case_id)",
     # escalated steps and cases: the supervisor's "Eskalasi" inbox
     "CREATE TABLE IF NOT EXISTS inbox_escalations ("

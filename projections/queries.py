@@ -147,12 +147,21 @@ class InboxQueries:
             + " ORDER BY escalated_due_at, t.activated_at LIMIT :limit OFFSET :offset", params)
         return Page([_json(r, "form", "properties", "summary") for r in rows], int(total))
 
-    def due_work(self, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
+    def due_work(self, now: datetime, limit: int = 100,
+                 after: tuple[str, str, str] | None = None) -> list[dict[str, Any]]:
         """The scheduler's work due at ``now``: timers, reminders, escalations, service times,
-        the oldest first (the ``inbox_due (due_at)`` index: O(log n) in what is pending)."""
+        the oldest first, from just ``after`` a (due_at, kind, ref) already seen (keyset
+        paging on the ``inbox_due (due_at, kind, ref)`` index: O(log n) in what is pending,
+        and an item that keeps failing never hides those behind it)."""
+        params: dict[str, Any] = {"now": utc(now), "limit": limit}
+        where = "due_at <= :now"
+        if after is not None:
+            where += (" AND (due_at > :a_due OR (due_at = :a_due AND (kind > :a_kind"
+                      " OR (kind = :a_kind AND ref > :a_ref))))")
+            params.update(a_due=after[0], a_kind=after[1], a_ref=after[2])
         return self.view.rows(
-            "SELECT kind, ref, case_id, due_at, target_at FROM inbox_due WHERE due_at <= :now"
-            " ORDER BY due_at LIMIT :limit", {"now": utc(now), "limit": limit})
+            f"SELECT kind, ref, case_id, due_at, target_at FROM inbox_due WHERE {where}"
+            " ORDER BY due_at, kind, ref LIMIT :limit", params)
 
     def pending_work(self) -> int:
         return int(self.view.rows("SELECT COUNT(*) AS n FROM inbox_due")[0]["n"])

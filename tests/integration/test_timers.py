@@ -190,3 +190,47 @@ def test_an_escalation_reaches_the_supervisors_inbox(services: Services) -> None
     inbox = services.inbox.inbox(frozenset({"sekretaris"}), "sekretaris", view="escalated")
     assert [t["task_id"] for t in inbox if t["case_id"] == str(case_id)] == [task["task_id"]]
     assert scheduler.tick(due + timedelta(hours=1)).escalated == 0  # once
+
+
+def test_each_occurrence_of_recurring_work_starts_once(config: Config,
+                                                        services: Services) -> None:
+    """SOP 9.11 at month end: two schedulers racing start one case; a restart starts none."""
+    from orchestrator.schedules import ScheduledStart, load_schedules, occurrence_id
+
+    (monthly,) = [s for s in load_schedules(config.processes_dir / "schedules.yaml")
+                  if s.process == "sop_9_11"]
+    month_end = datetime.fromisoformat("2026-01-30T09:00:00+08:00")  # Friday, last working day
+    other = bootstrap(config)
+    try:
+        reports = []
+        barrier = threading.Barrier(2)
+
+        def run(svc: Services) -> None:
+            barrier.wait()
+            reports.append(Scheduler(svc, schedules=[monthly]).tick(month_end))
+
+        threads = [threading.Thread(target=run, args=(s,)) for s in (services, other)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert sorted(r.started for r in reports) == [0, 1], reports
+    finally:
+        other.close()
+    restarted = bootstrap(config)
+    try:
+        later_that_day = month_end + timedelta(hours=6)
+        assert Scheduler(restarted, schedules=[monthly]).tick(later_that_day).started == 0
+        started = restarted.orchestrator.repository.get(occurrence_id(monthly.key, "2026-01"))
+        assert isinstance(started, ScheduledStart) and started.process == "sop_9_11"
+        case = restarted.orchestrator.get_case(UUID(started.case_id))
+        assert case.started_by == "scheduler"
+        assert case.data["bulan"] == "01" and case.data["tahun"] == 2026
+        restarted.projections.catch_up()
+        rows = restarted.inbox.cases(processes=["sop_9_11"]).items
+        assert [r["case_id"] for r in rows] == [started.case_id]
+        from orchestrator.audit import Auditor
+        report = Auditor(restarted.orchestrator).verify_store(None)
+        assert report.ok, list(report.lines())
+    finally:
+        restarted.close()

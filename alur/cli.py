@@ -106,7 +106,9 @@ def cmd_scheduler_run(services: Services, args: argparse.Namespace) -> int:
         return 0
     print(f"scheduler: every {args.interval:g} s (Ctrl-C to stop)", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
-        scheduler.Scheduler(services).run(args.interval, threading.Event(), _print_tick)
+        scheduler.Scheduler(services).run(
+            args.interval, threading.Event(), _print_tick,
+            lambda state: print(f"scheduler: {state}", flush=True))
     return 0
 
 

@@ -154,16 +154,28 @@ class Scheduler:
             report.positions.append(result.position)
 
     def run(self, interval: float, stop: threading.Event,
-            on_tick: Callable[[TickReport], None] | None = None) -> None:
+            on_tick: Callable[[TickReport], None] | None = None,
+            on_state: Callable[[str], None] | None = None) -> None:
         """Tick every ``interval`` seconds while this process holds the scheduler's lock;
-        stand by (retrying the lock) while another holds it."""
+        stand by (retrying the lock) while another holds it. ``on_state`` hears "active" and
+        "standing by" when this process changes between them."""
+        state = ""
+
+        def tell(new: str) -> None:
+            nonlocal state
+            if new != state:
+                state = new
+                log.info("scheduler: %s", new)
+                if on_state:
+                    on_state(new)
+
         while not stop.is_set():
             with leadership(self.services) as leader:
                 if not leader:
-                    log.info("scheduler: another process is active; standing by")
+                    tell("standing by")
                     stop.wait(interval)
                     continue
-                log.info("scheduler: active")
+                tell("active")
                 while not stop.is_set() and leader.held():
                     try:
                         report = self.tick()

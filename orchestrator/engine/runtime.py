@@ -207,6 +207,9 @@ class Engine:
         return self._advance(model, workflow, before)
 
     def waiting_timers(self, model: ProcessModel, workflow: BpmnWorkflow) -> list[WaitingTimer]:
+        """Every timer the workflow waits on, with its due moment if it were armed now."""
+        if not model.timers:  # most processes have none: no walk of the task tree
+            return []
         found = []
         now = datetime.now(UTC)
         for task in traversal.definite_tasks(workflow):

@@ -28,6 +28,11 @@ def test_late_step_and_late_case_reach_their_supervisors_inboxes(api: Api) -> No
     assert [r["id"] for r in rows] == [task["id"]]
     assert rows[0]["case_id"] == case["id"]
     assert api.get("/inbox?view=escalated", "admin").get_json() == []
+    narrowed = api.get(f"/inbox?view=escalated&q={case['registration'][:6]}&process=sop_9_22"
+                       "&limit=1&offset=0", "kasubbag_parmas_sdm")
+    assert narrowed.status_code == 200 and len(narrowed.get_json()) == 1
+    assert narrowed.headers["X-Total-Count"] == "1"
+    assert api.get("/inbox?view=escalated&offset=5", "kasubbag_parmas_sdm").get_json() == []
     # the case passed its service time too: the Sekretaris oversees the services
     rows = api.get("/inbox?view=escalated", "sekretaris").get_json()
     assert [r["id"] for r in rows] == [task["id"]]

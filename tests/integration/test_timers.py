@@ -234,3 +234,18 @@ def test_each_occurrence_of_recurring_work_starts_once(config: Config,
         assert report.ok, list(report.lines())
     finally:
         restarted.close()
+
+
+def test_a_sensitive_case_escalates_to_its_handling_role(services: Services) -> None:
+    """WBS (SOP 9.5): nobody outside its staff lanes may read it, so a late step goes to the
+    role that handles its reports, not up the hierarchy."""
+    from tests.starts import wbs_start
+
+    app = services.orchestrator
+    model, _ = app.model("sop_9_5")
+    case_id = app.start_case(StartCase("sop_9_5", wbs_start(), admin(services))).case_id
+    report = Scheduler(services, schedules=[]).tick(later(24 * 400))
+    assert report.escalated >= 1
+    targets = {e.to_role for e in app.case_events(case_id)
+               if type(e).__name__ in ("TaskEscalated", "DeadlineEscalated")}
+    assert targets == {model.handling_role}

@@ -54,4 +54,6 @@ def test_late_step_and_late_case_reach_their_supervisors_inboxes(api: Api) -> No
 def test_the_eskalasi_view_is_on_the_inbox_page(api: Api) -> None:
     _page_login(api.client, "sekretaris")
     page = api.client.get("/kotak-masuk?tampilan=escalated")
-    assert page.status_code == 200 and "Eskalasi" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'tampilan=escalated" aria-current="page">Eskalasi</a>' in html

@@ -92,6 +92,7 @@ def bootstrap(config: Config) -> Services:
     with schema_lock(eventsourcing_env(config)):  # processes starting together take turns
         registers = Registers.load(config.processes_dir / "catalogue")
         orchestrator = Orchestrator(env=eventsourcing_env(config), roles=roles,
+                                    calendar=calendar,
                                     standards=standards, registers=registers,
                                     templates=Templates.load(config.processes_dir / "templates",
                                                              registers),

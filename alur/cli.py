@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from alur import backup
+from alur import backup, scheduler
 from alur.bootstrap import (
     DEMO_PASSWORD,
     DeployOutcome,
@@ -56,6 +56,8 @@ def cmd_serve(services: Services, args: argparse.Namespace) -> int:
     if services.config.checkpoint_interval > 0:
         _start_checkpoints(services, services.config.checkpoint_interval)
     notify_commands.start_in_serve(services)
+    if services.config.scheduler_interval > 0:
+        scheduler.start_thread(services, services.config.scheduler_interval, _print_tick)
     app = create_app(services)
     print(f"Alur on http://{args.host}:{args.port}/  (store: {services.config.url})")
     app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
@@ -88,6 +90,28 @@ def _print_checkpoint(checkpoint: Checkpoint) -> None:
     head = checkpoint.head
     print(f"checkpoint {head.time}: {head.size} records up to notification {head.last_id}, "
           f"root {head.root}", flush=True)
+
+
+def _print_tick(report: scheduler.TickReport) -> None:
+    print(f"scheduler: {report.fired} timer(s) fired, {report.reminded} reminder(s), "
+          f"{report.escalated} escalation(s), {report.started} scheduled start(s)", flush=True)
+
+
+def cmd_scheduler_run(services: Services, args: argparse.Namespace) -> int:
+    """Fire timers, remind, escalate and start scheduled work in this process: on PostgreSQL
+    one active scheduler per database (the others stand by), on SQLite the one process that
+    serves the store."""
+    claim_store(services.config)  # SQLite: it writes, so it is the store's serving process
+    if args.once:
+        report = scheduler.Scheduler(services).tick()
+        _print_tick(report)
+        return 0
+    print(f"scheduler: every {args.interval:g} s (Ctrl-C to stop)", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        scheduler.Scheduler(services).run(
+            args.interval, threading.Event(), _print_tick,
+            lambda state: print(f"scheduler: {state}", flush=True))
+    return 0
 
 
 def cmd_processes_list(services: Services, args: argparse.Namespace) -> int:
@@ -306,6 +330,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--interval", type=float, default=0.5)
     run.set_defaults(func=cmd_projections_run)
     notify_commands.add_parser(sub)
+    sched = sub.add_parser("scheduler").add_subparsers(dest="action", required=True)
+    sched_run = sched.add_parser("run", help="fire timers, escalate, start scheduled work")
+    sched_run.add_argument("--interval", type=float, default=30.0)
+    sched_run.add_argument("--once", action="store_true", help="one tick, then exit")
+    sched_run.set_defaults(func=cmd_scheduler_run)
     audit = sub.add_parser("audit").add_subparsers(dest="action", required=True)
     verify = audit.add_parser("verify", help="recompute hash chains and snapshots (all by default)")
     verify.add_argument("case_id", nargs="?", type=uuid.UUID)

@@ -11,6 +11,7 @@ from flask import Flask
 
 from alur.bootstrap import bootstrap, check_production
 from alur.config import Config
+from alur.scheduler import start_thread
 from alur.serving import claim_store
 from api.app import create_app
 
@@ -22,4 +23,6 @@ def create() -> Flask:
     check_production(services)
     if config.projections_in_process:
         services.projections.start()
+    if config.scheduler_interval > 0:  # one active per database; the others stand by
+        start_thread(services, config.scheduler_interval)
     return create_app(services)

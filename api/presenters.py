@@ -70,6 +70,7 @@ def case_dict(case: Case, calendar: Calendar, position: int | None = None) -> di
         "case_version": case.version, "started_by": case.started_by, "path": case.path,
         "steps": [step_dict(s) for s in case.steps],
         "head_hash": case.head_hash, "deadline": deadline_dict(case, calendar),
+        "timers": [{**t, "armed_at": to_wita(t.get("armed_at"))} for t in case.armed().values()],
     }
     if position is not None:
         result["position"] = position

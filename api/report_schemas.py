@@ -20,7 +20,8 @@ class PageArgsSchema(Schema):
 class InboxArgsSchema(PageArgsSchema):
     process = fields.String()
     view = fields.String(load_default="all", validate=validate.OneOf(INBOX_VIEWS),
-                         metadata={"description": "all | mine | unclaimed | overdue | due_soon"})
+                         metadata={"description": "all | mine | unclaimed | overdue | due_soon"
+                                                  " | escalated (Eskalasi)"})
     q = fields.String(validate=validate.Length(min=1, max=100),
                       metadata={"description": "registration number or subject contains"})
     after = fields.Integer(validate=validate.Range(min=0),

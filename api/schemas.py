@@ -102,6 +102,10 @@ class OpenTaskSchema(Schema):
     instruction = fields.String()
     assignment_due_at = fields.String(allow_none=True)
     dispositions = fields.List(fields.Nested(DispositionSchema))
+    reminded_at = fields.String(allow_none=True, metadata={
+        "description": "when its holder was reminded of the due time (TaskReminded)"})
+    escalated_to = fields.String(allow_none=True, metadata={
+        "description": "the supervisor role it was escalated to past its due time"})
 
 
 class StepSchema(Schema):
@@ -221,6 +225,9 @@ class CaseSchema(Schema):
     head_hash = fields.String()
     deadline = fields.Dict(allow_none=True, metadata={
         "description": "service time from Keputusan 33/2025, due_at in working time"})
+    timers = fields.List(fields.Dict(), metadata={
+        "description": "armed timer events: [{timer_id, element_id, name, kind, value, working,"
+                       " due_at, attached_to, interrupting, armed_at}], fired by the scheduler"})
     position = fields.Integer(metadata={"description": "log position of the last write"})
     reporter = fields.Raw(allow_none=True, metadata={
         "description": "sensitive processes only: the reporter's identity for the handling "

@@ -31,6 +31,7 @@ class Scale:
     http_seconds: float = 60.0  # http_completions: the measuring window of each load
     http_warmup_s: float = 10.0  # load before the window (workers boot, caches fill)
     http_profile_s: float = 10.0  # load after the subject's window, sampled by the profiler
+    timer_pending: int = 10**4  # scheduler_timers: pending timers in the large store
 
 
 QUICK = Scale("quick", engine_cases=15, store_levels=(10**3, 10**4), store_rounds=30,
@@ -41,7 +42,8 @@ QUICK = Scale("quick", engine_cases=15, store_levels=(10**3, 10**4), store_round
 FULL = Scale("full", engine_cases=50, store_levels=(10**3, 10**4, 10**5), store_rounds=80,
              history_levels=(10, 100, 1000),
              history_extra_level=1040, history_cases=24, history_pairs=5,
-             rebuild_events=10**5, inbox_open_tasks=10**5, inbox_queries=1000)
+             rebuild_events=10**5, inbox_open_tasks=10**5, inbox_queries=1000,
+             timer_pending=10**5)
 
 
 @dataclass

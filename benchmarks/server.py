@@ -54,7 +54,8 @@ class Cluster:
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("ALUR_")}
         self.env = {**inherited, "ALUR_DATABASE_URL": store.config.database_url,
                     "ALUR_DATA_DIR": str(store.directory), "ALUR_SECRET_KEY": "bench-http",
-                    "ALUR_PROJECTIONS_IN_PROCESS": "0", **(env or {})}
+                    "ALUR_PROJECTIONS_IN_PROCESS": "0", "ALUR_SCHEDULER_INTERVAL": "0",
+                    **(env or {})}
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
 
     @property

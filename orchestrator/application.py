@@ -38,9 +38,13 @@ from orchestrator.commands import (
     CompleteTask,
     DeployProcess,
     EndActing,
+    EscalateDeadline,
+    EscalateTask,
     ExtendDeadline,
+    FireTimer,
     GenerateDocument,
     ReleaseTask,
+    RemindTask,
     StartCase,
 )
 from orchestrator.contention import ATTEMPTS, back_off
@@ -72,6 +76,7 @@ from orchestrator.policy import (
     may_generate_document,
     may_hold,
     may_manage_users,
+    may_run_schedule,
     may_see_task,
     may_start,
     may_write,
@@ -80,6 +85,7 @@ from orchestrator.references import ensure_cited_only, references
 from orchestrator.registration import Register, Registers, RegistrationCounter, counter_id
 from orchestrator.repository import StripedCacheRepository
 from orchestrator.roles import RoleRegistry
+from orchestrator.schedules import Occurrence, Schedule, ScheduledStart
 from orchestrator.sealing import Sealer, split_reporter
 from orchestrator.sensitivity import (
     ensure_deployable,
@@ -89,6 +95,7 @@ from orchestrator.sensitivity import (
 from orchestrator.snapshots import SnapshotSigner
 from orchestrator.standards import ServiceStandard
 from orchestrator.users import User, user_id
+from orchestrator.worktime import Calendar
 
 PROCESSES, USERS, ACTING = "processes", "users", "acting"
 Complete = Callable[[UUID, dict[str, Any]], None]  # complete a task of the case being started
@@ -131,7 +138,8 @@ class Orchestrator(Application[UUID]):
                  standards: dict[str, ServiceStandard] | None = None,
                  sealer: Sealer | None = None, snapshot_key: str = "",
                  registers: Registers | None = None,
-                 templates: Templates | None = None) -> None:
+                 templates: Templates | None = None,
+                 calendar: Calendar | None = None) -> None:
         # before the library builds the repository; without the service secret (a runner
         # that only reads the log) snapshots are trusted only by the process that took them
         self.snapshot_signer = SnapshotSigner(snapshot_key or secrets.token_urlsafe(32))
@@ -144,7 +152,8 @@ class Orchestrator(Application[UUID]):
         # between processes; the lock only spares a burst of letters its retries)
         self._register_locks: dict[str, threading.Lock] = {}
         self.sealer = sealer or Sealer(None)
-        self.engine = Engine()
+        self.calendar = calendar or Calendar()
+        self.engine = Engine(calendar=self.calendar)  # timers count office time with it
         self._models: dict[tuple[str, int], ProcessModel] = {}
         self._models_lock = threading.Lock()
 
@@ -455,6 +464,82 @@ class Orchestrator(Application[UUID]):
         case.cancel(cmd.actor, cmd.reason)
         return self._save(case)
 
+    # -- the scheduler's commands (alur/scheduler.py): each appends at most one fact, and a
+    # second scheduler racing for the same one loses on the case's version (StaleCaseVersion)
+    # or finds it already recorded (None: nothing appended) --------------------------------
+
+    def fire_timer(self, cmd: FireTimer) -> CommandResult | None:
+        """Fire an armed timer whose due moment has passed; None if it already fired, was
+        cancelled, is not due yet, or its case is closed."""
+        ensure(may_run_schedule(cmd.actor), f"{cmd.actor.username} may not fire timers")
+        case = self.get_case(cmd.case_id)
+        model, _ = self.model(case.process_key, case.process_version)
+        if not case.fire_timer(cmd.timer_id, cmd.actor, model, self.engine, cmd.now,
+                               self._may_hold(model)):
+            return None
+        return self._save(case)
+
+    def remind_task(self, cmd: RemindTask) -> CommandResult | None:
+        ensure(may_run_schedule(cmd.actor), f"{cmd.actor.username} may not remind")
+        case = self.get_case(cmd.case_id)
+        return self._save(case) if case.remind(cmd.task_id, cmd.due_at) else None
+
+    def escalate_task(self, cmd: EscalateTask) -> CommandResult | None:
+        """Escalate a step past its due time to its unit's supervisor (roles.yaml ``units``);
+        in a sensitive case to the role that handles its reports (the only staff, with the
+        step's own lanes, who may read it)."""
+        ensure(may_run_schedule(cmd.actor), f"{cmd.actor.username} may not escalate")
+        case = self.get_case(cmd.case_id)
+        task = case.open_tasks.get(cmd.task_id)
+        if task is None:
+            return None
+        model, _ = self.model(case.process_key, case.process_version)
+        target = self.roles.supervisor(task.lane)
+        if model.sensitive:
+            role = model.handling_role or task.lane
+            target = (role, self.roles.unit(role))
+        if target is None:  # nobody above (Ketua KPU): to the lane itself, in its Eskalasi
+            target = (task.lane, self.roles.unit(task.lane))
+        return self._save(case) if case.escalate(cmd.task_id, cmd.due_at, *target) else None
+
+    def escalate_deadline(self, cmd: EscalateDeadline) -> CommandResult | None:
+        """A case past its service time goes to the Sekretaris (Keputusan 33/2025,
+        Pengawasan Internal); a sensitive case to the role that handles its reports."""
+        ensure(may_run_schedule(cmd.actor), f"{cmd.actor.username} may not escalate")
+        case = self.get_case(cmd.case_id)
+        model, _ = self.model(case.process_key, case.process_version)
+        role = (model.handling_role or "sekretaris") if model.sensitive else "sekretaris"
+        return self._save(case) if case.escalate_deadline(cmd.due_at, role) else None
+
+    def start_scheduled(self, schedule: Schedule, occurrence: Occurrence,
+                        actor: Actor) -> CommandResult | None:
+        """Start one occurrence of a schedule, once: its ``ScheduledStart`` (a deterministic
+        id) is saved with the case, so a second start of it conflicts and starts nothing
+        (None). The scheduler starts in the schedule's starter role."""
+        ensure(may_run_schedule(actor), f"{actor.username} may not start scheduled work")
+        if self._exists(occurrence.id):
+            return None
+        starter = self.roles.actor(actor.username, {schedule.role})
+
+        def record(case: Case, complete: Complete) -> list[Any]:
+            if self._exists(occurrence.id):  # a retry after losing the race to another
+                raise _AlreadyStarted
+            return [ScheduledStart(schedule=schedule.key, period=occurrence.period,
+                                   process=schedule.process, case_id=str(case.id),
+                                   due_at=occurrence.due_at.isoformat())]
+        try:
+            return self.start_case(StartCase(schedule.process, schedule.start_data(occurrence),
+                                             starter), follow_up=record)
+        except _AlreadyStarted:
+            return None
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        try:
+            self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return False
+        return True
+
     def get_case(self, case_id: UUID, version: int | None = None,
                  expected_version: int | None = None) -> Case:
         """The case now, or as it stood right after event ``version``."""
@@ -662,6 +747,10 @@ def _signed_upload(case: Case, cmd: CompleteTask, uploaded: frozenset[str]) -> d
         raise InvalidInput("upload the signed version alone", errors={"ttd_untuk": [
             "unggah tepat satu berkas: versi bertanda tangan"]})
     return dict(files[0])
+
+
+class _AlreadyStarted(Exception):
+    """Another scheduler started this occurrence first."""
 
 
 def _check_start_form(model: ProcessModel, data: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
@@ -51,6 +52,8 @@ class OpenTask:
     assignment_due_at: str | None = None
     # every disposition of this step in order (a redisposition keeps the chain)
     dispositions: list[dict[str, Any]] = field(default_factory=list)
+    reminded_at: str | None = None  # TaskReminded: its holder was reminded of the due time
+    escalated_to: str | None = None  # TaskEscalated: the supervisor role it went to
 
 
 class Case(ChainedAggregate):
@@ -282,6 +285,104 @@ class Case(ChainedAggregate):
                 "reason": self.reason, "actor": self.actor, "at": self.timestamp.isoformat(),
             })
 
+    class TimerArmed(Event):
+        """The engine waits on a timer event; it is due at ``due_at`` (fixed now: computed
+        once, in working time where the BPMN says so). The scheduler fires it then."""
+
+        type_name = "TimerArmed"
+        timer_id: str
+        element_id: str
+        name: str
+        kind: str  # "duration" or "date"
+        value: str  # the ISO 8601 text the timer was armed with
+        working: bool
+        due_at: str  # ISO 8601, WITA
+        attached_to: str | None  # the task id a boundary timer watches, or None
+        interrupting: bool
+
+        def apply_to(self, case: Case) -> None:
+            case.armed()[self.timer_id] = {
+                "timer_id": self.timer_id, "element_id": self.element_id, "name": self.name,
+                "kind": self.kind, "value": self.value, "working": self.working,
+                "due_at": self.due_at, "attached_to": self.attached_to,
+                "interrupting": self.interrupting, "armed_at": self.timestamp.isoformat()}
+
+    class TimerFired(Event):
+        """The timer's due moment passed and the scheduler fired it; the engine moved on
+        (an interrupting boundary timer cancelled the tasks in ``interrupted``)."""
+
+        type_name = "TimerFired"
+        timer_id: str
+        element_id: str
+        due_at: str
+        actor: str
+        engine_state: str
+        passed: list[str]
+        interrupted: list[str]
+
+        def apply_to(self, case: Case) -> None:
+            case.armed().pop(self.timer_id, None)
+            case.engine_state = self.engine_state
+            case.path.extend(self.passed)
+            for task_id in self.interrupted:
+                case.open_tasks.pop(task_id, None)
+
+    class TimerCancelled(Event):
+        """A boundary timer that will never fire: the task it watched was completed."""
+
+        type_name = "TimerCancelled"
+        timer_id: str
+        element_id: str
+
+        def apply_to(self, case: Case) -> None:
+            case.armed().pop(self.timer_id, None)
+
+    class TaskReminded(Event):
+        """The step's due time is near (three quarters of its time have passed): who holds
+        it, or its lane, is reminded (what a notification needs: who, task, case, due)."""
+
+        type_name = "TaskReminded"
+        task_id: str
+        name: str
+        lane: str
+        holder: str | None
+        due_at: str
+
+        def apply_to(self, case: Case) -> None:
+            task = case.open_tasks.get(self.task_id)
+            if task is not None:
+                task.reminded_at = self.timestamp.isoformat()
+
+    class TaskEscalated(Event):
+        """The step passed its due time: it is escalated to the supervisor of its lane's
+        unit (processes/roles.yaml ``units``), and shows in that role's "Eskalasi" inbox."""
+
+        type_name = "TaskEscalated"
+        task_id: str
+        name: str
+        lane: str
+        holder: str | None
+        due_at: str
+        to_role: str
+        unit: str
+
+        def apply_to(self, case: Case) -> None:
+            task = case.open_tasks.get(self.task_id)
+            if task is not None:
+                task.escalated_to = self.to_role
+
+    class DeadlineEscalated(Event):
+        """The case passed its service time (Keputusan 33/2025): escalated to the role that
+        oversees the service (Pengawasan Internal: the Sekretaris)."""
+
+        type_name = "DeadlineEscalated"
+        due_at: str
+        to_role: str
+
+        def apply_to(self, case: Case) -> None:
+            if case.deadline is not None:
+                case.deadline["escalated_to"] = self.to_role
+
     class Completed(Event):
         type_name = "CaseCompleted"
 
@@ -296,6 +397,7 @@ class Case(ChainedAggregate):
         def apply_to(self, case: Case) -> None:
             case.status = CANCELLED
             case.open_tasks.clear()
+            case.armed().clear()
 
     def __init__(
         self, process_key: str, process_version: int, bpmn_sha256: str, registration: str,
@@ -318,7 +420,13 @@ class Case(ChainedAggregate):
         self.steps: list[dict[str, Any]] = []  # each completed step: who, when, row, data
         self.comments: list[dict[str, Any]] = []
         self.documents: list[dict[str, Any]] = []  # generated letters, their signed versions
+        self.timers: dict[str, dict[str, Any]] = {}  # armed timers by timer id
         self.history_version = 1
+
+    def armed(self) -> dict[str, dict[str, Any]]:
+        """The timers armed and not yet fired or cancelled (a snapshot from before timers
+        existed has none)."""
+        return vars(self).setdefault("timers", {})
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -443,6 +551,49 @@ class Case(ChainedAggregate):
                       name=signed["nama"], size=signed["ukuran"], task_id=str(task_id),
                       actor=actor.username)
 
+    def fire_timer(self, timer_id: str, actor: Actor, model: ProcessModel, engine: Engine,
+                   now: datetime, may_hold: MayHold | None = None) -> bool:
+        """Fire an armed timer whose due moment has passed; False (nothing recorded) if it
+        has already fired or been cancelled, or is not due yet."""
+        if self.status != ACTIVE:
+            return False
+        timer = self.armed().get(timer_id)
+        if timer is None or datetime.fromisoformat(timer["due_at"]) > now:
+            return False
+        outcome = engine.fire(model, self.engine_state, UUID(timer_id))
+        still = {str(t.task_id) for t in outcome.ready}
+        self._trigger(self.TimerFired, timer_id=timer_id, element_id=timer["element_id"],
+                      due_at=timer["due_at"], actor=actor.username, engine_state=outcome.state,
+                      passed=outcome.passed,
+                      interrupted=[t for t in self.open_tasks if t not in still])
+        self._record_outcome(outcome, may_hold)
+        return True
+
+    def remind(self, task_id: str, due_at: str) -> bool:
+        """Remind the step's holder (or lane) of its due time, once."""
+        task = self.open_tasks.get(task_id)
+        if self.status != ACTIVE or task is None or task.reminded_at or task.escalated_to:
+            return False
+        self._trigger(self.TaskReminded, task_id=task_id, name=task.name, lane=task.lane,
+                      holder=task.claimed_by, due_at=due_at)
+        return True
+
+    def escalate(self, task_id: str, due_at: str, to_role: str, unit: str) -> bool:
+        """Escalate a step past its due time to its unit's supervisor, once."""
+        task = self.open_tasks.get(task_id)
+        if self.status != ACTIVE or task is None or task.escalated_to:
+            return False
+        self._trigger(self.TaskEscalated, task_id=task_id, name=task.name, lane=task.lane,
+                      holder=task.claimed_by, due_at=due_at, to_role=to_role, unit=unit)
+        return True
+
+    def escalate_deadline(self, due_at: str, to_role: str) -> bool:
+        """Escalate a case past its service time, once."""
+        if self.status != ACTIVE or self.deadline is None or self.deadline.get("escalated_to"):
+            return False
+        self._trigger(self.DeadlineEscalated, due_at=due_at, to_role=to_role)
+        return True
+
     def cancel(self, actor: Actor, reason: str) -> None:
         self._ensure_active()
         self._trigger(self.Cancelled, actor=actor.username, reason=reason)
@@ -462,6 +613,17 @@ class Case(ChainedAggregate):
                           form=ready.form, properties=ready.properties)
             if may_hold is not None:
                 self._dispose_from_form(self.open_tasks[str(ready.task_id)], may_hold)
+        waiting = {str(t.timer_id) for t in outcome.timers}
+        for timer_id, timer in list(self.armed().items()):
+            if timer_id not in waiting:  # a boundary timer whose task was completed
+                self._trigger(self.TimerCancelled, timer_id=timer_id,
+                              element_id=timer["element_id"])
+        for new in outcome.timers:
+            if str(new.timer_id) not in self.armed():
+                self._trigger(self.TimerArmed, timer_id=str(new.timer_id),
+                              element_id=new.element_id, name=new.name, kind=new.kind,
+                              value=new.value, working=new.working, due_at=new.due_at,
+                              attached_to=new.attached_to, interrupting=new.interrupting)
         if outcome.ended:
             self._trigger(self.Completed)
 

@@ -122,6 +122,39 @@ class ExtendDeadline:
 
 
 @dataclass(frozen=True)
+class FireTimer:
+    """Fire an armed timer whose due moment passed (the scheduler's command)."""
+
+    case_id: UUID
+    timer_id: str
+    actor: Actor
+    now: datetime  # aware: the scheduler's clock; a timer due after it is not fired
+
+
+@dataclass(frozen=True)
+class RemindTask:
+    case_id: UUID
+    task_id: str
+    due_at: str  # the step's due time as the worklist computes it (ISO 8601)
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class EscalateTask:
+    case_id: UUID
+    task_id: str
+    due_at: str
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class EscalateDeadline:
+    case_id: UUID
+    due_at: str
+    actor: Actor
+
+
+@dataclass(frozen=True)
 class DeployProcess:
     key: str
     bpmn: bytes

@@ -26,6 +26,7 @@ from orchestrator.definitions import Directory, ProcessDefinition
 from orchestrator.findings import SNAPSHOT, Finding, StoreReport, StreamResult
 from orchestrator.hashchain import canonical
 from orchestrator.registration import RegistrationCounter
+from orchestrator.schedules import ScheduledStart
 from orchestrator.snapshots import SignedSnapshot, snapshot_state
 from orchestrator.tickets import PublicTicket
 from orchestrator.users import User
@@ -61,6 +62,7 @@ KINDS = (
     Kind("directory", Directory, lambda e: e.kind, legacy=True),
     Kind("ticket", PublicTicket, lambda e: e.registration, legacy=True),
     Kind("acting appointments", ActingAppointments, lambda e: e.deputy, legacy=False),
+    Kind("scheduled start", ScheduledStart, lambda e: f"{e.schedule} {e.period}", legacy=False),
 )
 UNKNOWN = Kind("unknown stream", None, lambda e: "", legacy=False)
 

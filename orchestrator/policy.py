@@ -29,6 +29,9 @@ SERVICE_ROLES = frozenset({INSPECTOR, ADMINISTRATOR, PROCESS_OWNER})
 # who deploys the repository's own processes/bpmn at start-up (the composition root's actor);
 # no web request may act under this name
 OPERATOR = "system"
+# who fires timers, reminds, escalates and starts scheduled work (alur/scheduler.py); no HTTP
+# endpoint issues these commands
+SCHEDULER = "scheduler"
 
 
 def ensure(allowed: bool, message: str) -> None:
@@ -210,3 +213,8 @@ def may_appoint_acting(actor: Actor, role: str) -> bool:
     if INSPECTOR in actor.roles:
         return False
     return may_manage_users(actor) or (actor.holds(role) and actor.acting_for(role) is None)
+
+
+def may_run_schedule(actor: Actor) -> bool:
+    """Timers, reminders, escalations and scheduled starts are the scheduler's alone."""
+    return actor.username == SCHEDULER and not actor.roles & READ_ONLY_ROLES

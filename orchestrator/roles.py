@@ -32,11 +32,21 @@ class Role:
     any_of: tuple[str, ...] = ()  # a composite role (a combined column): held via a member
 
 
+@dataclass(frozen=True)
+class Unit:
+    """An organisational unit: who supervises it, and the unit above it (if any)."""
+
+    name: str
+    supervisor: str  # a role key
+    above: str | None = None
+
+
 class RoleRegistry:
     """Maps a BPMN lane name (a role's Indonesian name or a known spelling) to a role key."""
 
-    def __init__(self, roles: list[Role]) -> None:
+    def __init__(self, roles: list[Role], units: list[Unit] | None = None) -> None:
         self.roles = {r.key: r for r in roles}
+        self.units = {u.name: u for u in units or []}
         self._by_name: dict[str, str] = {}
         for role in roles:
             for label in (role.key, role.name, *role.spellings):
@@ -53,7 +63,23 @@ class RoleRegistry:
                       r.get("unit", "Sekretariat"), tuple(r.get("any_of", ())))
                  for r in data["roles"]]
         roles += [Role(k, n) for k, n in SYSTEM_ROLES.items() if k not in {r.key for r in roles}]
-        return cls(roles)
+        units = [Unit(u["name"], u["supervisor"], u.get("above"))
+                 for u in data.get("units") or []]
+        return cls(roles, units)
+
+    def supervisor(self, lane: str) -> tuple[str, str] | None:
+        """Who a late step of ``lane`` is escalated to, and that unit's name: the supervisor
+        of the lane's unit (a composite lane: of its first member's unit), or of the unit
+        above when the lane is that supervisor; None at the top (nobody above)."""
+        members = sorted(self.members(lane))
+        unit = self.units.get(self.unit(members[0] if members else lane))
+        seen: set[str] = set()
+        while unit is not None and unit.name not in seen:
+            seen.add(unit.name)
+            if unit.supervisor != lane and unit.supervisor not in members:
+                return unit.supervisor, unit.name
+            unit = self.units.get(unit.above) if unit.above else None
+        return None
 
     def key_for_lane(self, lane: str | None) -> str | None:
         """The role key a lane name stands for, or None if the registry does not know it."""

@@ -51,7 +51,22 @@ DDL = (
     " task_id TEXT PRIMARY KEY, assignee TEXT NOT NULL, assigned_by TEXT NOT NULL,"
     " instruction TEXT NOT NULL, due_at TEXT, assigned_at TEXT NOT NULL,"
     " dispositions INTEGER NOT NULL)",
+    # the scheduler's work: armed timers, reminders and escalations of open steps, service
+    # times of open cases, each with the moment it is due; found by due_at in O(log n) however
+    # many are pending. Derived from the log like every row here: a restart loses nothing.
+    "CREATE TABLE IF NOT EXISTS inbox_due ("
+    " kind TEXT NOT NULL, ref TEXT NOT NULL, case_id TEXT NOT NULL, due_at TEXT NOT NULL,"
+    " target_at TEXT NOT NULL, PRIMARY KEY (kind, ref))",
+    "CREATE INDEX IF NOT EXISTS inbox_due_order ON inbox_due (due_at, kind, ref)",
+    "CREATE INDEX IF NOT EXISTS inbox_due_case ON inbox_due (case_id)",
+    # escalated steps and cases: the supervisor's "Eskalasi" inbox
+    "CREATE TABLE IF NOT EXISTS inbox_escalations ("
+    " subject TEXT PRIMARY KEY, case_id TEXT NOT NULL, kind TEXT NOT NULL,"
+    " to_role TEXT NOT NULL, due_at TEXT NOT NULL, escalated_at TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS inbox_escalations_role ON inbox_escalations (to_role)",
 )
+TIMER, REMINDER, ESCALATION, DEADLINE = "timer", "reminder", "escalation", "deadline"
+REMIND_AT = 0.75  # a step's holder is reminded when three quarters of its time have passed
 SUBJECT_KEYS = ("subjek", "perihal", "subject", "judul", "uraian")
 RULE_VALUE_MAX = 200  # longer texts (uraian, catatan) are never what a duration depends on
 
@@ -70,7 +85,7 @@ class InboxView(SqlView):
     """Rows of the worklist; reads for the API live in ``projections/queries.py``."""
 
     tables = ("inbox_tasks", "inbox_cases", "inbox_case_data", "inbox_assignments",
-              "inbox_skipped")
+              "inbox_due", "inbox_escalations", "inbox_skipped")
     ddl = (*DDL, skipped_ddl("inbox_skipped"))
     skipped_table = "inbox_skipped"  # notifications it could not apply (projections/runner.py)
 
@@ -153,7 +168,7 @@ class InboxProjection(Projection[StoreInboxView]):
             " deadline_minutes = :minutes, deadline_at = :due WHERE case_id = :case_id",
             {"service": event.service, "days": event.working_days,
              "minutes": event.working_minutes, "case_id": case_id, "due": due},
-        ), *self._redue(case_id, due)])
+        ), *_due_row(DEADLINE, case_id, case_id, due, due), *self._redue(case_id, due)])
 
     @process_event.register
     def _(self, event: Case.DeadlineExtended, tracking: Tracking) -> None:
@@ -169,13 +184,14 @@ class InboxProjection(Projection[StoreInboxView]):
             "UPDATE inbox_cases SET deadline_days = :days, deadline_minutes = :minutes,"
             " deadline_at = :due WHERE case_id = :case_id",
             {"days": days, "minutes": minutes, "case_id": case_id, "due": due},
-        ), *self._redue(case_id, due)])
+        ), *_due_row(DEADLINE, case_id, case_id, due, due), *self._redue(case_id, due)])
 
     @process_event.register
     def _(self, event: Case.TaskActivated, tracking: Tracking) -> None:
         case_id = str(event.originator_id)
         due = self._task_due(case_id, event.properties, event.timestamp)
-        self.view.write(tracking, [(
+        self.view.write(tracking, [*self._step_due(case_id, event.task_id,
+                                                   utc(event.timestamp), due), (
             "INSERT INTO inbox_tasks (task_id, case_id, process, element_id, name, lane, form,"
             " properties, state, activated_at, due_at)"
             " SELECT :task_id, c.case_id, c.process, :element_id, :name, :lane, :form,"
@@ -228,14 +244,70 @@ class InboxProjection(Projection[StoreInboxView]):
 
     @process_event.register
     def _(self, event: Case.Completed, tracking: Tracking) -> None:
-        self.view.write(tracking, [self._close(event, "completed")])
+        self.view.write(tracking, [self._close(event, "completed"), _case_undue(event)])
 
     @process_event.register
     def _(self, event: Case.Cancelled, tracking: Tracking) -> None:
         self.view.write(tracking, [self._close(event, "cancelled"), (
             "UPDATE inbox_tasks SET state = 'cancelled' WHERE case_id = :case_id"
             " AND state = 'ready'", {"case_id": str(event.originator_id)},
-        )])
+        ), _case_undue(event)])
+
+    @process_event.register
+    def _(self, event: Case.TimerArmed, tracking: Tracking) -> None:
+        due = utc(datetime.fromisoformat(event.due_at))
+        self.view.write(tracking, _due_row(TIMER, event.timer_id, str(event.originator_id),
+                                           due, due))
+
+    @process_event.register
+    def _(self, event: Case.TimerCancelled, tracking: Tracking) -> None:
+        self.view.write(tracking, [_delete_due(TIMER, event.timer_id)])
+
+    @process_event.register
+    def _(self, event: Case.TimerFired, tracking: Tracking) -> None:
+        statements = [_delete_due(TIMER, event.timer_id), self._touch(event)]
+        for task_id in event.interrupted:  # an interrupting boundary timer took the step
+            statements += [("UPDATE inbox_tasks SET state = 'cancelled', completed_at = :at"
+                            " WHERE task_id = :task_id",
+                            {"at": utc(event.timestamp), "task_id": task_id}),
+                           *_undue(task_id)]
+        self.view.write(tracking, statements)
+
+    @process_event.register
+    def _(self, event: Case.TaskReminded, tracking: Tracking) -> None:
+        self.view.write(tracking, [_delete_due(REMINDER, event.task_id)])
+
+    @process_event.register
+    def _(self, event: Case.TaskEscalated, tracking: Tracking) -> None:
+        self.view.write(tracking, [_delete_due(REMINDER, event.task_id),
+                                   _delete_due(ESCALATION, event.task_id),
+                                   _escalation(event, event.task_id, "task", event.to_role,
+                                               event.due_at)])
+
+    @process_event.register
+    def _(self, event: Case.DeadlineEscalated, tracking: Tracking) -> None:
+        case_id = str(event.originator_id)
+        self.view.write(tracking, [_delete_due(DEADLINE, case_id),
+                                   _escalation(event, case_id, "case", event.to_role,
+                                               event.due_at)])
+
+    def _step_due(self, case_id: str, task_id: str, activated_at: str,
+                  due: str) -> list[Statement]:
+        """The step's reminder and escalation rows, at its due time capped at the case's. A
+        step without a time of its own has none: its case's service time escalates instead."""
+        if due == NO_DUE:
+            return []
+        deadline = self._deadline(case_id)
+        due = min(due, deadline) if deadline else due
+        start, end = datetime.fromisoformat(activated_at), datetime.fromisoformat(due)
+        remind = utc(start + (end - start) * REMIND_AT)
+        return [*_due_row(REMINDER, task_id, case_id, remind, due),
+                *_due_row(ESCALATION, task_id, case_id, due, due)]
+
+    def _deadline(self, case_id: str) -> str | None:
+        rows = self.view.rows("SELECT deadline_at FROM inbox_cases WHERE case_id = :case_id",
+                              {"case_id": case_id})
+        return rows[0]["deadline_at"] if rows else None
 
     def _set_claim(self, tracking: Tracking, task_id: str, user: str | None) -> None:
         self.view.write(tracking, [(
@@ -262,16 +334,22 @@ class InboxProjection(Projection[StoreInboxView]):
     def _redue(self, case_id: str, deadline: str | None) -> list[Statement]:
         """The case's tasks due again by the decree, capped at the case's new deadline."""
         tasks = self.view.rows(
-            "SELECT task_id, properties, activated_at FROM inbox_tasks WHERE case_id = :case_id",
-            {"case_id": case_id})
+            "SELECT task_id, properties, activated_at, state FROM inbox_tasks"
+            " WHERE case_id = :case_id", {"case_id": case_id})
         statements = []
         for task in tasks:
             due = self._task_due(case_id, json.loads(task["properties"]),
                                  datetime.fromisoformat(task["activated_at"]))
+            capped = min(due, deadline) if deadline else due
             statements.append((
                 "UPDATE inbox_tasks SET due_at = :due_at WHERE task_id = :task_id",
-                {"due_at": min(due, deadline) if deadline else due,
-                 "task_id": task["task_id"]}))
+                {"due_at": capped, "task_id": task["task_id"]}))
+            if task["state"] == "ready" and capped != NO_DUE:
+                start, end = (datetime.fromisoformat(task["activated_at"]),
+                              datetime.fromisoformat(capped))
+                statements += _refresh_due(REMINDER, task["task_id"],
+                                           utc(start + (end - start) * REMIND_AT), capped)
+                statements += _refresh_due(ESCALATION, task["task_id"], capped, capped)
         return statements
 
     def _minutes(self, start: str, end: datetime) -> int:
@@ -291,3 +369,45 @@ class InboxProjection(Projection[StoreInboxView]):
     def _touch(event: Case.Event) -> Statement:
         return ("UPDATE inbox_cases SET updated_at = :at WHERE case_id = :case_id",
                 {"at": utc(event.timestamp), "case_id": str(event.originator_id)})
+
+
+def _due_row(kind: str, ref: str, case_id: str, due_at: str | None,
+             target_at: str | None) -> list[Statement]:
+    """Work for the scheduler at ``due_at`` (an upsert: a later moment replaces it)."""
+    if not due_at:
+        return []
+    return [("INSERT INTO inbox_due (kind, ref, case_id, due_at, target_at)"
+             " VALUES (:kind, :ref, :case_id, :due_at, :target_at) ON CONFLICT (kind, ref)"
+             " DO UPDATE SET due_at = excluded.due_at, target_at = excluded.target_at",
+             {"kind": kind, "ref": ref, "case_id": case_id, "due_at": due_at,
+              "target_at": target_at or due_at})]
+
+
+def _refresh_due(kind: str, ref: str, due_at: str, target_at: str) -> list[Statement]:
+    """Move pending work that still exists (an escalated step's is gone and stays gone)."""
+    return [("UPDATE inbox_due SET due_at = :due_at, target_at = :target_at"
+             " WHERE kind = :kind AND ref = :ref",
+             {"kind": kind, "ref": ref, "due_at": due_at, "target_at": target_at})]
+
+
+def _delete_due(kind: str, ref: str) -> Statement:
+    return ("DELETE FROM inbox_due WHERE kind = :kind AND ref = :ref", {"kind": kind, "ref": ref})
+
+
+def _undue(task_id: str) -> list[Statement]:
+    return [_delete_due(REMINDER, task_id), _delete_due(ESCALATION, task_id)]
+
+
+def _case_undue(event: Case.Event) -> Statement:
+    return ("DELETE FROM inbox_due WHERE case_id = :case_id",
+            {"case_id": str(event.originator_id)})
+
+
+def _escalation(event: Case.Event, subject: str, kind: str, to_role: str,
+                due_at: str) -> Statement:
+    return ("INSERT INTO inbox_escalations (subject, case_id, kind, to_role, due_at,"
+            " escalated_at) VALUES (:subject, :case_id, :kind, :to_role, :due_at, :at)"
+            " ON CONFLICT (subject) DO NOTHING",
+            {"subject": subject, "case_id": str(event.originator_id), "kind": kind,
+             "to_role": to_role, "due_at": utc(datetime.fromisoformat(due_at)),
+             "at": utc(event.timestamp)})

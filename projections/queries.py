@@ -24,7 +24,7 @@ _CASE_COLUMNS = (
     " c.started_by, c.subject, c.summary, c.updated_at, c.completed_at, c.cycle_minutes,"
     " c.service, c.deadline_at"
 )
-INBOX_VIEWS = ("all", "mine", "unclaimed", "overdue", "due_soon")
+INBOX_VIEWS = ("all", "mine", "unclaimed", "overdue", "due_soon", "escalated")
 DUE_SOON = timedelta(hours=24)
 COUNT_CAP = 1000  # X-Total-Count stops here (the page says "1000+")
 
@@ -82,6 +82,9 @@ class InboxQueries:
         none in ``hidden_lanes`` of ``hidden_processes`` (a sensitive case's reporter steps)."""
         if not roles:
             return Page([], 0)
+        if view == "escalated":
+            return self._escalated(roles, process=process, limit=limit, offset=offset, q=q,
+                                   hidden_lanes=hidden_lanes, hidden_processes=hidden_processes)
         lanes, params = _in("r", sorted(roles))
         now_text = utc(now or datetime.now(UTC))
         where = ["t.state = 'ready'", "(t.claimed_by IS NULL OR t.claimed_by = :user)"]
@@ -114,6 +117,54 @@ class InboxQueries:
         rows = self.view.rows(f"SELECT * FROM ({branches}) AS page ORDER BY due_at, activated_at"
                               " LIMIT :limit OFFSET :offset", params)
         return Page([_json(r, "form", "properties", "summary") for r in rows], int(total))
+
+    def _escalated(self, roles: frozenset[str], *, process: str | None, limit: int, offset: int,
+                   q: str | None, hidden_lanes: list[str] | None,
+                   hidden_processes: list[str] | None) -> Page:
+        """"Eskalasi": open steps escalated to one of the caller's roles, or of a case that
+        was (past its service time), whoever's lane they lie in; the most overdue first."""
+        names, params = _in("r", sorted(roles))
+        where = ["t.state = 'ready'"]
+        if process:
+            where.append("t.process = :process")
+        if q:
+            where.append("(LOWER(c.registration) LIKE :q OR LOWER(c.subject) LIKE :q)")
+        if hidden_lanes and hidden_processes:
+            lanes, more = _in("hl", hidden_lanes)
+            keys, more_keys = _in("hp", hidden_processes)
+            where.append(f"NOT (t.lane IN ({lanes}) AND t.process IN ({keys}))")
+            params.update(more, **more_keys)
+        params.update(process=process, q=f"%{(q or '').lower()}%", limit=limit, offset=offset)
+        base = (f"{_TASK_FROM} JOIN inbox_escalations e ON (e.subject = t.task_id"
+                f" OR e.subject = t.case_id) WHERE e.to_role IN ({names})"
+                f" AND {' AND '.join(where)}")
+        total = self.view.rows(f"SELECT COUNT(*) AS n FROM (SELECT DISTINCT t.task_id{base}"
+                               f" LIMIT {COUNT_CAP}) AS capped", params)[0]["n"]
+        rows = self.view.rows(
+            f"SELECT {_TASK_COLUMNS}, MIN(e.due_at) AS escalated_due_at,"
+            f" MIN(e.escalated_at) AS escalated_at, MIN(e.to_role) AS escalated_to{base}"
+            " GROUP BY " + ", ".join(c.split(" AS ")[0] for c in _TASK_COLUMNS.split(", "))
+            + " ORDER BY escalated_due_at, t.activated_at LIMIT :limit OFFSET :offset", params)
+        return Page([_json(r, "form", "properties", "summary") for r in rows], int(total))
+
+    def due_work(self, now: datetime, limit: int = 100,
+                 after: tuple[str, str, str] | None = None) -> list[dict[str, Any]]:
+        """The scheduler's work due at ``now``: timers, reminders, escalations, service times,
+        the oldest first, from just ``after`` a (due_at, kind, ref) already seen (keyset
+        paging on the ``inbox_due (due_at, kind, ref)`` index: O(log n) in what is pending,
+        and an item that keeps failing never hides those behind it)."""
+        params: dict[str, Any] = {"now": utc(now), "limit": limit}
+        where = "due_at <= :now"
+        if after is not None:
+            where += (" AND (due_at > :a_due OR (due_at = :a_due AND (kind > :a_kind"
+                      " OR (kind = :a_kind AND ref > :a_ref))))")
+            params.update(a_due=after[0], a_kind=after[1], a_ref=after[2])
+        return self.view.rows(
+            f"SELECT kind, ref, case_id, due_at, target_at FROM inbox_due WHERE {where}"
+            " ORDER BY due_at, kind, ref LIMIT :limit", params)
+
+    def pending_work(self) -> int:
+        return int(self.view.rows("SELECT COUNT(*) AS n FROM inbox_due")[0]["n"])
 
     def task(self, task_id: str) -> dict[str, Any] | None:
         rows = self.view.rows(
@@ -244,4 +295,6 @@ class InboxQueries:
             "cases": self.view.rows("SELECT * FROM inbox_cases ORDER BY case_id"),
             "tasks": self.view.rows("SELECT * FROM inbox_tasks ORDER BY task_id"),
             "assignments": self.view.rows("SELECT * FROM inbox_assignments ORDER BY task_id"),
+            "due": self.view.rows("SELECT * FROM inbox_due ORDER BY kind, ref"),
+            "escalations": self.view.rows("SELECT * FROM inbox_escalations ORDER BY subject"),
         }

@@ -27,6 +27,12 @@ EVENTS = {
     "GatewayTaken": "Keputusan diteruskan",
     "CaseCompleted": "Kasus selesai",
     "CaseCancelled": "Kasus dibatalkan",
+    "TimerArmed": "Pewaktu dipasang",
+    "TimerFired": "Pewaktu berbunyi",
+    "TimerCancelled": "Pewaktu dibatalkan",
+    "TaskReminded": "Pengingat batas waktu",
+    "TaskEscalated": "Langkah dieskalasi ke atasan",
+    "DeadlineEscalated": "Waktu layanan terlewati, dieskalasi",
 }
 PROBLEMS = {"altered": "diubah", "removed": "dihapus", "inserted": "disisipkan",
             "reordered": "diubah urutannya", "undecodable": "tidak terbaca"}

@@ -22,7 +22,7 @@ from projections.queries import INBOX_VIEWS
 bp = page_blueprint("pages_staff")
 PAGE_SIZE = 25
 VIEW_LABELS = {"all": "Semua", "mine": "Untuk saya", "unclaimed": "Belum diambil",
-               "overdue": "Terlambat", "due_soon": "Jatuh tempo 24 jam"}
+               "overdue": "Terlambat", "due_soon": "Jatuh tempo 24 jam", "escalated": "Eskalasi"}
 
 
 # a path on this site: "/" not followed by "/" or "\", then printable ASCII without "\".

@@ -1,9 +1,9 @@
 """The engine adapter: the only package that imports SpiffWorkflow."""
 
 from orchestrator.engine.model import ProcessModel, executable_process_ids, load_model
-from orchestrator.engine.runtime import Engine, GatewayPassage, Outcome, ReadyTask
+from orchestrator.engine.runtime import Engine, GatewayPassage, Outcome, ReadyTask, WaitingTimer
 
 __all__ = [
     "Engine", "GatewayPassage", "Outcome", "ProcessModel", "ReadyTask",
-    "executable_process_ids", "load_model",
+    "WaitingTimer", "executable_process_ids", "load_model",
 ]

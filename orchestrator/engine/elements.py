@@ -1,7 +1,7 @@
 """What Alur executes: the one allow-list of BPMN elements a deployed process may contain.
 
 Anything else is refused at deploy, naming the element and why, rather than deployed and
-then misbehaving (a timer that never fires, a message nobody sends). To support an element,
+then misbehaving (a message nobody sends, a signal nobody throws). To support an element,
 add it here with the engine code and the tests that execute it.
 """
 
@@ -14,7 +14,10 @@ BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 
 EXECUTED = {"startEvent", "endEvent", "userTask", "exclusiveGateway", "parallelGateway",
-            "sequenceFlow"}
+            "sequenceFlow",
+            # timers (engine/timers.py): fired by the scheduler, checked in engine/model.py
+            "intermediateCatchEvent", "boundaryEvent", "timerEventDefinition", "timeDuration",
+            "timeDate"}
 # structure the adapter reads, and notes the engine ignores
 STRUCTURE = {"laneSet", "lane", "flowNodeRef", "incoming", "outgoing", "conditionExpression",
              "extensionElements", "documentation", "textAnnotation", "text", "association",
@@ -28,7 +31,8 @@ REASONS = {
     "scriptTask": NO_CODE, "serviceTask": NO_CODE, "sendTask": NO_CODE,
     "businessRuleTask": NO_CODE, "preScript": NO_CODE, "postScript": NO_CODE,
     "script": NO_CODE,
-    "timerEventDefinition": "timers do not fire in Alur yet",
+    "timeCycle": "recurring timers are not supported (recurring work is started by "
+                 "processes/schedules.yaml)",
     "messageEventDefinition": "Alur neither sends nor receives messages",
     "signalEventDefinition": "Alur neither sends nor receives signals",
     "conditionalEventDefinition": "conditional events are never re-evaluated",
@@ -38,8 +42,6 @@ REASONS = {
     "cancelEventDefinition": "transactions are not supported",
     "terminateEventDefinition": "terminating end events are not supported yet",
     "linkEventDefinition": "link events are not supported",
-    "boundaryEvent": "boundary events are not supported",
-    "intermediateCatchEvent": "intermediate events are not supported",
     "intermediateThrowEvent": "intermediate events are not supported",
     "inclusiveGateway": "only exclusive and parallel gateways are supported",
     "eventBasedGateway": "only exclusive and parallel gateways are supported",
@@ -102,7 +104,9 @@ def _refused(root: Element, in_process: bool) -> Iterator[tuple[Element, str]]:
         if _refusal(element, in_process) is not None:
             yield element, owner
             continue
-        stack.extend((child, own or above) for child in reversed(element))
+        # inside an event definition (a timer's timeCycle) the event's own id names it
+        below = above if element.tag.endswith("EventDefinition") else own or above
+        stack.extend((child, below) for child in reversed(element))
 
 
 def _refusal(element: Element, in_process: bool) -> str | None:

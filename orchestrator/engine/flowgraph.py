@@ -12,7 +12,10 @@ from xml.etree.ElementTree import Element
 
 from orchestrator.engine.elements import BPMN
 
-FLOW_NODES = ("startEvent", "endEvent", "userTask", "exclusiveGateway", "parallelGateway")
+# timer events wait for the scheduler, not a person: a cycle of gateways and timers alone is
+# refused as well (it would grow the task tree without end, one round per firing)
+FLOW_NODES = ("startEvent", "endEvent", "userTask", "exclusiveGateway", "parallelGateway",
+              "intermediateCatchEvent", "boundaryEvent")
 MAX_FLOW_NODES = 200  # the largest SOP has 28
 MAX_SEQUENCE_FLOWS = 400
 

@@ -23,9 +23,10 @@ from orchestrator import (
     forms,
 )
 from orchestrator.dispositions import assignment_errors
-from orchestrator.engine import expressions
+from orchestrator.engine import expressions, timers
 from orchestrator.engine.elements import BPMN, SPIFF, id_errors, refused_elements
 from orchestrator.engine.flowgraph import flow_graph_errors
+from orchestrator.engine.timers import TimerSpec
 from orchestrator.errors import InvalidDefinition
 from orchestrator.roles import RoleRegistry
 
@@ -67,6 +68,7 @@ class ProcessModel:
     start_form: dict[str, Any] | None = None  # JSON Schema of the start data (None: any data)
     starters: tuple[str, ...] = ()  # role keys that may start a case ((): see policy.may_start)
     purpose: str = ""  # one line for the list of processes staff may start
+    timers: dict[str, TimerSpec] = field(default_factory=dict)  # timer event element id -> spec
 
     def flow(self, source: str, target: str) -> Flow | None:
         return self.flows.get((source, target))
@@ -83,6 +85,7 @@ def load_model(key: str, bpmn: bytes, roles: RoleRegistry) -> ProcessModel:
     flows = _flows(process, errors)
     sensitive, handling_role = _sensitivity(process, roles, errors)
     start_form, starters, purpose = _start(process, lanes, errors)
+    timer_specs = _timers(process, errors)
     if errors:
         raise InvalidDefinition(f"{key}: BPMN cannot be deployed", errors=errors)
     spec, subprocess_specs = _spiff_spec(key, bpmn)
@@ -97,7 +100,7 @@ def load_model(key: str, bpmn: bytes, roles: RoleRegistry) -> ProcessModel:
         sha256=hashlib.sha256(bpmn).hexdigest(), spec=spec, subprocess_specs=subprocess_specs,
         flows=flows, lanes=lanes, tasks=tasks, elements=elements,
         sensitive=sensitive, handling_role=handling_role,
-        start_form=start_form, starters=starters, purpose=purpose,
+        start_form=start_form, starters=starters, purpose=purpose, timers=timer_specs,
     )
 
 
@@ -183,6 +186,69 @@ def _start(process: Element, lanes: dict[str, str],
             errors.append("process property start_form must describe an object")
             return None, starters, ""
     return form, starters, props.get("purpose", "").strip()
+
+
+TIMER_EVENTS = ("intermediateCatchEvent", "boundaryEvent")
+
+
+def _timers(process: Element, errors: list[str]) -> dict[str, timers.TimerSpec]:
+    """Every timer event, checked: an intermediate catch event or a boundary event on a user
+    task, each with one timer of a duration or a date that ``engine/timers.py`` can arm."""
+    found: dict[str, timers.TimerSpec] = {}
+    user_tasks = {t.get("id") for t in process.iter(f"{BPMN}userTask")}
+    for element in process.iter():
+        local = element.tag.removeprefix(BPMN) if isinstance(element.tag, str) else ""
+        definitions = element.findall(f"{BPMN}timerEventDefinition")
+        element_id = element.get("id") or "?"
+        if local not in TIMER_EVENTS:
+            if definitions:
+                errors.append(f"{element_id}: a timer on a {local} is not supported (only "
+                              "intermediate catch and boundary events wait; recurring work is "
+                              "started by processes/schedules.yaml)")
+            continue
+        if len(definitions) != 1:
+            errors.append(f"{element_id}: a {local} must carry exactly one "
+                          "timerEventDefinition (Alur executes no other event)")
+            continue
+        spec = _timer(element, local, definitions[0], user_tasks, errors)
+        if spec is not None:
+            found[element_id] = spec
+    return found
+
+
+def _timer(element: Element, local: str, definition: Element, user_tasks: set[str | None],
+           errors: list[str]) -> timers.TimerSpec | None:
+    element_id = element.get("id") or "?"
+    values = [(kind, child) for kind, tag in ((timers.DURATION, "timeDuration"),
+                                              (timers.DATE, "timeDate"))
+              if (child := definition.find(f"{BPMN}{tag}")) is not None]
+    if len(values) != 1 or not (values[0][1].text or "").strip():
+        errors.append(f"{element_id}: a timer needs one timeDuration or timeDate expression")
+        return None
+    kind, value = values[0][0], (values[0][1].text or "").strip()
+    text = timers.literal(value)
+    try:
+        if text is not None:
+            timers.check(kind, text)
+        else:
+            expressions.parse(value)
+    except timers.TimerError as exc:
+        errors.append(f"{element_id}: timer refused: {exc}")
+        return None
+    except expressions.UnsafeExpression as exc:
+        errors.append(f"{element_id}: timer expression '{value}' refused: {exc}")
+        return None
+    attached = element.get("attachedToRef") if local == "boundaryEvent" else None
+    if local == "boundaryEvent" and attached not in user_tasks:
+        errors.append(f"{element_id}: a boundary timer must be attached to a user task")
+        return None
+    props = {p.get("name"): p.get("value") or ""
+             for p in element.iter(f"{SPIFF}property")}
+    return timers.TimerSpec(
+        element_id=element_id, name=element.get("name") or "", kind=kind, expression=value,
+        working=props.get("working_time", "").strip().lower() == "true",
+        attached_to=attached,
+        interrupting=element.get("cancelActivity", "true").strip().lower() != "false")
 
 
 def _flows(process: Element, errors: list[str]) -> dict[tuple[str, str], Flow]:

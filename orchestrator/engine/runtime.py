@@ -9,6 +9,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -18,15 +19,17 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     WorkflowConverter,
 )
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from orchestrator.engine import expressions, traversal
+from orchestrator.engine import expressions, timers, traversal
 from orchestrator.engine.model import ProcessModel
 from orchestrator.errors import InvalidTaskData
+from orchestrator.worktime import Calendar
 
 
 class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
@@ -77,14 +80,34 @@ class GatewayPassage:
 
 
 @dataclass(frozen=True)
+class WaitingTimer:
+    """A timer event the workflow waits on, with the moment it would be due if armed now."""
+
+    timer_id: UUID
+    element_id: str
+    name: str
+    kind: str  # timers.DURATION or timers.DATE
+    value: str  # the evaluated ISO 8601 text
+    working: bool
+    due_at: str  # ISO 8601, WITA
+    attached_to: str | None  # the task id of the user task a boundary timer watches
+    interrupting: bool
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """What the engine did in response to a start or a completion."""
+    """What the engine did in response to a start, a completion or a timer."""
 
     state: str
     ready: list[ReadyTask] = field(default_factory=list)
     gateways: list[GatewayPassage] = field(default_factory=list)
     passed: list[str] = field(default_factory=list)  # element ids completed, in order
     ended: bool = False
+    timers: list[WaitingTimer] = field(default_factory=list)  # every timer waiting now
+
+
+def _is_timer(task: Any) -> bool:
+    return isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
 
 
 class RestrictedScriptEngine(PythonScriptEngine):
@@ -139,9 +162,11 @@ class Engine:
     ``live``."""
 
     def __init__(self, live_workflows: int = 256,
-                 step_budget: int = traversal.STEP_BUDGET) -> None:
+                 step_budget: int = traversal.STEP_BUDGET,
+                 calendar: Calendar | None = None) -> None:
         self.live = LiveWorkflows(live_workflows)
         self.step_budget = step_budget
+        self.calendar = calendar or Calendar()  # for timers counted in working time
 
     def start(self, model: ProcessModel, data: dict[str, Any]) -> Outcome:
         workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=SCRIPT_ENGINE)
@@ -164,6 +189,50 @@ class Engine:
         except SpiffWorkflowException as exc:
             raise InvalidTaskData(str(exc)) from None
         return self._advance(model, workflow, before)
+
+    def fire(self, model: ProcessModel, state: str, timer_id: UUID) -> Outcome:
+        """Fire a waiting timer (its due moment has passed: the scheduler decided) and run
+        the engine on to the next human tasks; an interrupting boundary timer cancels its
+        task."""
+        workflow = self.live.take(model, state) or self.restore(model, state)
+        task = workflow.get_task_from_id(timer_id)
+        if task is None or task.state != TaskState.WAITING or not _is_timer(task):
+            raise InvalidTaskData("the engine has no waiting timer with this id")
+        before = {t.id for t in traversal.completed_tasks(workflow)}
+        task._set_internal_data(event_fired=True)
+        try:
+            task.task_spec._update(task)
+        except SpiffWorkflowException as exc:
+            raise InvalidTaskData(str(exc)) from None
+        return self._advance(model, workflow, before)
+
+    def waiting_timers(self, model: ProcessModel, workflow: BpmnWorkflow) -> list[WaitingTimer]:
+        """Every timer the workflow waits on, with its due moment if it were armed now."""
+        if not model.timers:  # most processes have none: no walk of the task tree
+            return []
+        found = []
+        now = datetime.now(UTC)
+        for task in traversal.definite_tasks(workflow):
+            if task.state != TaskState.WAITING or not _is_timer(task):
+                continue
+            spec = model.timers.get(task.task_spec.bpmn_id)
+            if spec is None:
+                continue
+            value = timers.literal(spec.expression)
+            if value is None:
+                value = str(SCRIPT_ENGINE.evaluate(task, spec.expression))
+            try:
+                due = timers.due_at(spec.kind, value, spec.working, now, self.calendar)
+            except timers.TimerError as exc:
+                raise InvalidTaskData(f"{spec.element_id}: timer refused: {exc}") from None
+            attached = None
+            if spec.attached_to and task.parent is not None:
+                attached = next((str(t.id) for t in task.parent.children
+                                 if t.task_spec.bpmn_id == spec.attached_to), None)
+            found.append(WaitingTimer(task.id, spec.element_id, spec.name, spec.kind, value,
+                                      spec.working, due.isoformat(), attached,
+                                      spec.interrupting))
+        return found
 
     def restore(self, model: ProcessModel, state: str) -> BpmnWorkflow:
         dct = json.loads(zlib.decompress(base64.b64decode(state)))
@@ -207,13 +276,15 @@ class Engine:
             for passage in self._passages(model, t)
         ]
         ready = self.ready_tasks(model, workflow)
+        waiting = self.waiting_timers(model, workflow)
         ended = not traversal.has_unfinished_tasks(workflow)
-        if not ready and not ended:  # e.g. a join waiting for a branch that cannot come
+        if not ready and not ended and not waiting:  # e.g. a join waiting for a lost branch
             raise InvalidTaskData("the process would wait with no step for anyone to take "
                                   "(a deadlock in its BPMN); nothing was recorded")
         state = self.checkpoint(workflow)
         self.live.put(model, state, workflow)
-        return Outcome(state=state, ready=ready, gateways=gateways, passed=passed, ended=ended)
+        return Outcome(state=state, ready=ready, gateways=gateways, passed=passed, ended=ended,
+                       timers=waiting)
 
     @staticmethod
     def _passages(model: ProcessModel, task: Any) -> list[GatewayPassage]:

@@ -88,7 +88,8 @@ def run_engine_steps(workflow: BpmnWorkflow, budget: int = STEP_BUDGET) -> int:
     """Run ready engine tasks (gateways, events) until only human tasks wait, as
     ``do_engine_steps`` does, but at any depth and at most ``budget`` task runs: a process
     that keeps the engine busy fails the command instead of holding a worker forever.
-    Sub-processes and timers are refused at deploy, so the main workflow is all there is."""
+    Sub-processes are refused at deploy, so the main workflow is all there is; a timer waits
+    (WAITING, never READY) until the scheduler fires it."""
     runs = 0
     while batch := ready_tasks(workflow, manual=False):
         for task in batch:

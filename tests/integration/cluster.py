@@ -76,6 +76,7 @@ class Cluster:
         self.env = {**os.environ, "ALUR_DATABASE_URL": config.database_url,
                     "ALUR_DATA_DIR": str(config.data_dir), "ALUR_SECRET_KEY": "cluster",
                     "ALUR_PROJECTIONS_IN_PROCESS": "0", "PYTHONPATH": str(ROOT),
+                    "ALUR_SCHEDULER_INTERVAL": "0",  # the scheduler has tests of its own
                     # small pools: a server shared with other test runs has max_connections
                     # for all of them (each process has a few stores; a runner a few more)
                     "ALUR_PG_POOL_SIZE": "1", "ALUR_PG_MAX_OVERFLOW": "4"}

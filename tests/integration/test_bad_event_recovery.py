@@ -101,6 +101,7 @@ def serve(config: Config) -> Iterator[Any]:
         port, log = free_port(), config.data_dir / "serve.log"
         env = {**os.environ, "ALUR_DATA_DIR": str(config.data_dir),
                "ALUR_DATABASE_URL": config.database_url, "ALUR_SECRET_KEY": "serve-test",
+               "ALUR_SCHEDULER_INTERVAL": "0",
                "ALUR_CHECKPOINT_INTERVAL": "0.5", "PYTHONPATH": str(ROOT),
                "ALUR_PG_POOL_SIZE": "1", "ALUR_PG_MAX_OVERFLOW": "4"}
         with log.open("wb") as out:

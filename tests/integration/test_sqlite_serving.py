@@ -23,7 +23,7 @@ START_TIMEOUT = 120.0
 def _env(data_dir: Path) -> dict[str, str]:
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("ALUR_")}
     return {**inherited, "ALUR_DATA_DIR": str(data_dir), "ALUR_SECRET_KEY": "sqlite-serving",
-            "PYTHONPATH": str(ROOT)}
+            "PYTHONPATH": str(ROOT), "ALUR_SCHEDULER_INTERVAL": "0"}
 
 
 def _spawn(argv: list[str], data_dir: Path, log: str) -> subprocess.Popen[bytes]:

@@ -87,8 +87,18 @@ TIMER = '<bpmn:timerEventDefinition id="Timer_1"><bpmn:timeDuration>"{}"</bpmn:t
 
 
 @pytest.mark.parametrize("element, message", [
-    (f'<bpmn:intermediateCatchEvent id="X">{TIMER.format("PT1S")}</bpmn:intermediateCatchEvent>',
-     "X: intermediateCatchEvent is not allowed (intermediate events are not supported)"),
+    (f'<bpmn:intermediateCatchEvent id="X">{TIMER.format("P99999Y")}'
+     '</bpmn:intermediateCatchEvent>', "X: timer refused: duration P99999Y is longer than 5"),
+    ('<bpmn:intermediateCatchEvent id="X"><bpmn:timerEventDefinition id="T"><bpmn:timeCycle>'
+     '"R3/PT1H"</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>',
+     "X: timeCycle is not allowed (recurring timers are not supported"),
+    ('<bpmn:intermediateCatchEvent id="X"><bpmn:messageEventDefinition id="M"/>'
+     '</bpmn:intermediateCatchEvent>', "X: messageEventDefinition is not allowed"),
+    (f'<bpmn:intermediateCatchEvent id="X">{TIMER.format("sebentar")}'
+     '</bpmn:intermediateCatchEvent>', "X: timer refused: 'sebentar' is not an ISO 8601"),
+    ('<bpmn:intermediateCatchEvent id="X"><bpmn:timerEventDefinition id="T"><bpmn:timeDate>'
+     '"9999-01-01T00:00:00"</bpmn:timeDate></bpmn:timerEventDefinition>'
+     '</bpmn:intermediateCatchEvent>', "X: timer refused: date 9999-01-01T00:00:00 lies more"),
     ('<bpmn:inclusiveGateway id="X"/>', "X: inclusiveGateway is not allowed (only exclusive"),
     ('<bpmn:eventBasedGateway id="X"/>', "X: eventBasedGateway is not allowed"),
     ('<bpmn:complexGateway id="X"/>', "X: complexGateway is not allowed"),
@@ -117,7 +127,6 @@ def test_elements_alur_does_not_execute_are_refused_by_name(element: str, messag
 
 
 @pytest.mark.parametrize("definition, reason", [
-    (TIMER.format("P99999Y"), "timers do not fire in Alur yet"),
     ('<bpmn:messageEventDefinition id="M"/>', "Alur neither sends nor receives messages"),
     ('<bpmn:signalEventDefinition id="S"/>', "Alur neither sends nor receives signals"),
     ('<bpmn:conditionalEventDefinition id="C"/>', "conditional events are never re-evaluated"),
@@ -140,11 +149,32 @@ def test_start_and_end_events_with_a_definition_are_refused(definition: str, rea
         f"Selesai: {tag} is not allowed ({reason})"]
 
 
-def test_a_boundary_timer_and_a_message_flow_are_refused() -> None:
+@pytest.mark.parametrize("place", ["startEvent", "endEvent"])
+def test_a_timer_on_a_start_or_end_event_is_refused(place: str) -> None:
+    element = "Mulai" if place == "startEvent" else "Selesai"
+    bpmn = bpmn_factory.rework_loop("uji").replace(
+        f'<bpmn:{place} id="{element}"/>'.encode(),
+        f'<bpmn:{place} id="{element}">{TIMER.format("PT1H")}</bpmn:{place}>'.encode())
+    (error,) = refused(bpmn, key="uji").details["errors"]
+    assert error.startswith(f"{element}: a timer on a {place} is not supported")
+
+
+def test_timers_deploy_and_a_boundary_timer_must_watch_a_user_task() -> None:
     boundary = (f'<bpmn:boundaryEvent id="Batas" attachedToRef="Isi">{TIMER.format("PT1S")}'
                 '</bpmn:boundaryEvent><bpmn:exclusiveGateway id="X"/>')
-    errors = refused(with_step(boundary), key="uji").details["errors"]
-    assert errors == ["Batas: boundaryEvent is not allowed (boundary events are not supported)"]
+    model = load_model("uji", with_step(boundary), ROLES)
+    assert model.timers["Batas"].attached_to == "Isi" and model.timers["Batas"].interrupting
+    waiting = load_model("uji", with_step(
+        f'<bpmn:intermediateCatchEvent id="X">{TIMER.format("P3D")}'
+        '</bpmn:intermediateCatchEvent>'), ROLES)
+    assert waiting.timers["X"].kind == "duration" and not waiting.timers["X"].working
+    stray = (f'<bpmn:boundaryEvent id="Batas" attachedToRef="X">{TIMER.format("PT1S")}'
+             '</bpmn:boundaryEvent><bpmn:exclusiveGateway id="X"/>')
+    assert refused(with_step(stray), key="uji").details["errors"] == [
+        "Batas: a boundary timer must be attached to a user task"]
+
+
+def test_a_message_flow_is_refused() -> None:
     collaboration = ('<bpmn:collaboration id="C"><bpmn:participant id="P" processRef="uji"/>'
                      '<bpmn:messageFlow id="Pesan" sourceRef="P" targetRef="P"/>'
                      '</bpmn:collaboration>')

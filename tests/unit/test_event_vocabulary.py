@@ -60,6 +60,18 @@ GOLDEN = {
         "name", "size", "format", "task_id", "element_id", "actor"),
     "orchestrator.case:Case.DocumentSigned": (
         "prev_hash", "document", "sha256", "name", "size", "task_id", "actor"),
+    "orchestrator.case:Case.TimerArmed": (
+        "prev_hash", "timer_id", "element_id", "name", "kind", "value", "working", "due_at",
+        "attached_to", "interrupting"),
+    "orchestrator.case:Case.TimerFired": (
+        "prev_hash", "timer_id", "element_id", "due_at", "actor", "engine_state", "passed",
+        "interrupted"),
+    "orchestrator.case:Case.TimerCancelled": ("prev_hash", "timer_id", "element_id"),
+    "orchestrator.case:Case.TaskReminded": (
+        "prev_hash", "task_id", "name", "lane", "holder", "due_at"),
+    "orchestrator.case:Case.TaskEscalated": (
+        "prev_hash", "task_id", "name", "lane", "holder", "due_at", "to_role", "unit"),
+    "orchestrator.case:Case.DeadlineEscalated": ("prev_hash", "due_at", "to_role"),
     "orchestrator.definitions:Directory.Created": ("prev_hash", "kind"),
     "orchestrator.definitions:Directory.Entered": ("prev_hash", "name"),
     "orchestrator.definitions:ProcessDefinition.Registered": ("prev_hash", "key"),
@@ -71,6 +83,8 @@ GOLDEN = {
     "orchestrator.registration:RegistrationCounter.Created": ("prev_hash", "key", "year"),
     "orchestrator.registration:RegistrationCounter.Issued": (
         "prev_hash", "number", "case_id=''", "document=''"),
+    "orchestrator.schedules:ScheduledStart.Started": (
+        "prev_hash", "schedule", "period", "process", "case_id", "due_at"),
     "orchestrator.tickets:PublicTicket.Issued": (
         "prev_hash", "registration", "case_id", "kind", "salt", "code_sha256"),
     "orchestrator.users:User.Registered": (

@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -55,6 +56,38 @@ def request(port: int, path: str, body: Any = None,
 def call(port: int, path: str, body: Any = None, token: str = "") -> tuple[int, Any]:
     status, decoded, _ = request(port, path, body, token)
     return status, decoded
+
+
+def complete(port: int, task_path: str, data: dict[str, Any], token: str,
+             case_version: int | None = None) -> tuple[int, Any]:
+    """Complete a task over HTTP; the documents of ``data`` (as ``tools.form_samples`` makes
+    them) go up as real files with the completion (``complete-with-files``), since data may
+    cite only files uploaded with it."""
+    documents = data.get("lampiran") or []
+    if not documents:
+        body = {"data": data, **({"case_version": case_version} if case_version else {})}
+        return call(port, f"{task_path}/complete", body, token)
+    boundary = uuid.uuid4().hex
+    rest = {k: v for k, v in data.items() if k != "lampiran"}
+    parts = [("data", None, json.dumps(rest).encode())]
+    if case_version:
+        parts.append(("case_version", None, str(case_version).encode()))
+    parts += [("lampiran", f"contoh-{i}.pdf", f"%PDF contoh {i}".encode())
+              for i, _ in enumerate(documents)]
+    payload = b"".join(
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"".encode()
+        + (f"; filename=\"{filename}\"\r\nContent-Type: application/pdf".encode()
+           if filename else b"") + b"\r\n\r\n" + content + b"\r\n"
+        for name, filename, content in parts) + f"--{boundary}--\r\n".encode()
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1{task_path}/complete-with-files", data=payload,
+        method="POST", headers={"Content-Type": f"multipart/form-data; boundary={boundary}",
+                                "Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
 
 
 def healthz(port: int) -> dict[str, Any]:

@@ -29,10 +29,13 @@ import pytest
 from alur.bootstrap import Services, bootstrap
 from alur.config import Config, eventsourcing_env
 from orchestrator.case import Case
+from orchestrator.engine import load_model
+from orchestrator.roles import RoleRegistry
 from projections.queries import InboxQueries
 from projections.runner import Projections
-from tests.integration.cluster import Cluster, call, healthz, login, request
-from tools.form_samples import sample
+from tests.integration.cluster import ROOT, Cluster, call, complete, healthz, login, request
+from tests.starts import start_data
+from tests.steps import step_data
 
 pytestmark = pytest.mark.parametrize(
     "config", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
@@ -42,6 +45,10 @@ LANES = ("pelapor", "admin", "sekretaris", "unit_pengaduan", "rapat_pleno",  # s
          "kasubbag", "anggota_kpu", "staf",  # sop_9_13 (and sekretaris)
          "staf_kul", "kasubbag_kul")  # sop_9_7
 READER = "inspektur"
+_ROLES = RoleRegistry.load(ROOT / "processes" / "roles.yaml")
+START_DATA = {key: start_data(load_model(key, (ROOT / "processes" / "bpmn" / (
+    key.replace("sop_", "sop-").replace("_", ".") + ".bpmn")).read_bytes(), _ROLES))
+    for key in STARTERS}
 RUNNERS = ("runner0", "runner1")
 THREADS, CASES_PER_THREAD = 6, 5
 STEPS = (99, 2, 0, 4, 1, 99, 3)  # how far case n is walked: STEPS[n % 7] (99: to its end)
@@ -112,7 +119,7 @@ class Load:
         write, read = self.ports[thread % 2], self.ports[(thread + 1) % 2]
         process = list(STARTERS)[n % len(STARTERS)]
         status, case = call(write, "/cases", {"process": process,
-                                              "data": {"subjek": f"beban {n}"}},
+                                              "data": START_DATA[process]},
                             self.tokens[STARTERS[process]])
         assert status == 201, case
         self.cases.append(case["id"])
@@ -126,12 +133,11 @@ class Load:
             status, claimed = call(write, f"/tasks/{task['id']}/claim",
                                    {"case_version": case["case_version"]}, token)
             assert status == 200, claimed
-            data = sample(task["form"],
-                          overrides={"catatan": f"langkah {task['element_id']} kasus {n}"})
+            data = step_data(task["form"], catatan=f"langkah {task['element_id']} kasus {n}")
             if "keputusan_pleno" in task["form"]["properties"]:
                 data["keputusan_pleno"] = "benar" if n % 4 < 2 else "tidak_benar"
-            status, done = call(write, f"/tasks/{task['id']}/complete",
-                                {"data": data, "case_version": claimed["case_version"]}, token)
+            status, done = complete(write, f"/tasks/{task['id']}", data, token,
+                                    claimed["case_version"])
             assert status == 200, done
             position = done["position"]
             if next(self._steps) == KILL_AFTER:

@@ -22,14 +22,15 @@ from api.portal_schemas import (
     WbsSchema,
 )
 from api.presenters import WITA, deadline_dict
+from api.public_view import public_status
 from api.ratelimit import Rate, TokenBuckets
 from orchestrator.application import Complete, FollowUp
 from orchestrator.audit import Auditor
 from orchestrator.case import Case
-from orchestrator.commands import Actor, StartCase
+from orchestrator.commands import Actor, CompleteTask, StartCase
 from orchestrator.engine import ProcessModel
-from orchestrator.errors import InvalidInput, InvalidTaskData
-from orchestrator.policy import REPORTER_LANES
+from orchestrator.errors import InvalidInput, InvalidTaskData, NotFound
+from orchestrator.policy import REPORTER_LANES, requester_may_complete
 from orchestrator.tickets import PublicTicket, dummy_check, ticket_id
 
 PORTAL_USER = "portal"
@@ -97,7 +98,8 @@ def first_lane(model: ProcessModel) -> str:
     def row(task: dict[str, Any]) -> int:
         text = str(task["properties"].get("row", ""))
         return int(text) if text.isdigit() else 10**6
-    first = min(model.tasks.values(), key=row)
+    own = [t for t in model.tasks.values() if not t["properties"].get("flowchart")]
+    first = min(own or model.tasks.values(), key=row)  # a linked flowchart's rows aside
     return str(first["lane"])
 
 
@@ -181,16 +183,24 @@ def _wita(moment: datetime) -> str:
     return moment.astimezone(WITA).isoformat()
 
 
-def status_of(registration: str, code: str) -> dict[str, Any] | None:
-    """The report's status, or None when the registration is unknown or the code is wrong."""
+def ticket_of(registration: str, code: str) -> PublicTicket | None:
+    """The ticket the code opens (constant-time compare), or None when the registration is
+    unknown or the code wrong: the same work either way, so answers tell no numbers apart."""
     app = services().orchestrator
     try:
         ticket: PublicTicket = app.repository.get(ticket_id(registration))
     except AggregateNotFoundError:
         dummy_check(code)  # the same work as a wrong code: no telling which numbers exist
         return None
-    if not ticket.matches(code):
+    return ticket if ticket.matches(code) else None
+
+
+def status_of(registration: str, code: str) -> dict[str, Any] | None:
+    """The report's status, or None when the registration is unknown or the code is wrong."""
+    ticket = ticket_of(registration, code)
+    if ticket is None:
         return None
+    app = services().orchestrator
     case = app.get_case(UUID(ticket.case_id))
     auditor = Auditor(app)
     auditor.record_read(case, Actor(PORTAL_USER, frozenset()), "status (portal publik)")
@@ -202,8 +212,37 @@ def status_of(registration: str, code: str) -> dict[str, Any] | None:
         "process_name": auditor.model(case).name,
         "status": case.status,
         "status_label": STATUS_ID.get(case.status, case.status),
-        "current_steps": sorted({t.name for t in case.open_tasks.values()}),
         "started_at": _wita(events[0].timestamp),
         "updated_at": _wita(events[-1].timestamp),
         "deadline_at": deadline["due_at"] if deadline else None,
+        **public_status(case, auditor.model(case)),
     }
+
+
+def requester_step(registration: str, code: str, task_id: str, data: dict[str, Any],
+                   files: list[tuple[IO[bytes], str]]) -> dict[str, Any] | None:
+    """Complete the requester's own open step of the case the code opens (SOP 9.22-b row 2,
+    perbaikan), as the portal: None when the number or code does not match; NotFound when
+    the case has no such step open for the requester. Returns the status after it."""
+    ticket = ticket_of(registration, code)
+    if ticket is None:
+        return None
+    app = services().orchestrator
+    case = app.get_case(UUID(ticket.case_id))
+    model, _ = app.model(case.process_key, case.process_version)
+    task = case.open_tasks.get(task_id)
+    if task is None or not requester_may_complete(model, task.lane):
+        raise NotFound("Tidak ada langkah pemohon yang terbuka dengan nomor itu pada kasus ini.")
+    data = {k: v for k, v in data.items() if v not in ("", None)}
+    with attachment_store().stage(files, LIMITS) as staged:
+        if staged.references:
+            data["lampiran"] = staged.references
+        if "catatan" in (task.form.get("properties") or {}) and "catatan" not in data:
+            data["catatan"] = PORTAL_NOTE
+        app.complete_task(CompleteTask(case.id, UUID(task.task_id),
+                                       Actor(PORTAL_USER, frozenset({task.lane})), data,
+                                       expected_version=case.version),
+                          uploaded=staged.hashes)
+        staged.commit()
+    services().projections.poke()
+    return status_of(registration, code)

@@ -11,7 +11,7 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields
 
-from api.intake import KINDS, MAX_BODY, limit, status_of, submit
+from api.intake import KINDS, MAX_BODY, limit, requester_step, status_of, submit
 from api.portal_schemas import StatusQuerySchema
 from orchestrator.errors import InvalidInput, NotFound
 
@@ -37,6 +37,18 @@ class PublicStatusSchema(Schema):
     started_at = fields.String()
     updated_at = fields.String()
     deadline_at = fields.String(allow_none=True)
+    open_steps = fields.List(fields.Dict(), metadata={
+        "description": "open steps: decree row, flowchart, full activity, role (no names)"})
+    done_steps = fields.List(fields.Dict(), metadata={
+        "description": "completed steps: row, flowchart, activity, role, completed_at"})
+    outcome = fields.List(fields.Dict(), metadata={
+        "description": "the decision and the answer or reason: {field, label, value, row}"})
+    ended_as = fields.String(allow_none=True, metadata={"description": "the end reached"})
+    extension = fields.Dict(allow_none=True, metadata={
+        "description": "the service time's extension: working_days, reason, at"})
+    requester_steps = fields.List(fields.Dict(), metadata={
+        "description": "open steps the requester completes with the tracking code "
+                       "(POST /steps/{task_id}): task_id, row, activity, form"})
 
 
 @blp.before_request
@@ -88,6 +100,38 @@ def status(body: dict[str, Any]) -> dict[str, Any]:
     """A report's status, for whoever holds its registration number and tracking code."""
     limit("status")
     found = status_of(body["registrasi"], body["kode"])
+    if found is None:
+        raise NotFound(NOT_MATCHING)
+    return found
+
+
+CREDENTIALS = ("registrasi", "kode")
+
+
+@blp.route("/steps/<task_id>", methods=["POST"])
+@blp.doc(requestBody={"content": {
+    "application/json": {"schema": {"type": "object", "required": ["registrasi", "kode", "data"],
+                                    "properties": {"registrasi": {"type": "string"},
+                                                   "kode": {"type": "string"},
+                                                   "data": {"type": "object"}}}},
+    "multipart/form-data": {"schema": {"type": "object"}}}})
+@blp.response(200, PublicStatusSchema)
+@blp.alt_response(404, description="unknown registration, wrong code, or no such requester "
+                                   "step open in that case")
+@blp.alt_response(422, description="the data does not satisfy the step's form")
+@blp.alt_response(429, description="too many attempts from this address")
+def requester_step_taken(task_id: str) -> dict[str, Any]:
+    """The requester completes their own open step (SOP 9.22-b row 2: perbaikan) with the
+    registration number and tracking code; the answer is the status after it. Only a step
+    of the requester's lane in the case the code opens (``requester_steps`` of the status)."""
+    limit("step")
+    body, files = _payload()
+    query = _load(StatusQuerySchema(), {k: body[k] for k in CREDENTIALS if k in body})
+    data = body.get("data", {}) if request.is_json else {
+        k: v for k, v in body.items() if k not in CREDENTIALS}
+    if not isinstance(data, dict):
+        raise InvalidInput("data must be a JSON object", errors={"data": ["harus objek"]})
+    found = requester_step(query["registrasi"], query["kode"], task_id, data, files)
     if found is None:
         raise NotFound(NOT_MATCHING)
     return found

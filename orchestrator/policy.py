@@ -152,6 +152,13 @@ def reporter_lanes(model: ProcessModel) -> set[str]:
     return set(model.lanes.values()) & REPORTER_LANES
 
 
+def requester_may_complete(model: ProcessModel, lane: str) -> bool:
+    """The public, holding its own case's tracking code, completes that case's steps in a
+    requester lane (Pemohon informasi, Pelapor: SOP 9.22-b row 2's perbaikan); never a staff
+    lane, and never in a sensitive case (its reporter's steps are taken at intake only)."""
+    return lane in reporter_lanes(model) and not model.sensitive
+
+
 def reporter_lanes_held(actor: Actor) -> frozenset[str]:
     """The public's lanes this (staff) account holds: where sensitive rows are hidden."""
     return actor.roles & REPORTER_LANES

@@ -47,6 +47,9 @@ GOLDEN = {
         "prev_hash", "task_id", "assignee", "instruction", "due_at", "by", "previous_assignee",
         "from_field=''"),
     "orchestrator.case:Case.CommentAdded": ("prev_hash", "text", "actor", "task_id"),
+    "orchestrator.case:Case.CaseLinked": (
+        "prev_hash", "relation", "other_case_id", "other_registration", "other_process",
+        "actor"),
     "orchestrator.definitions:Directory.Created": ("prev_hash", "kind"),
     "orchestrator.definitions:Directory.Entered": ("prev_hash", "name"),
     "orchestrator.definitions:ProcessDefinition.Registered": ("prev_hash", "key"),

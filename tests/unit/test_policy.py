@@ -77,3 +77,12 @@ def test_a_case_is_read_by_its_lanes_and_the_readers(pengaduan: ProcessModel) ->
 def test_supervisors_see_every_process_in_lists() -> None:
     assert policy.sees_every_process(actor("ketua"))
     assert not policy.sees_every_process(actor("bendahara"))
+
+
+def test_the_public_completes_only_its_own_lanes_steps_and_never_in_a_sealed_case() -> None:
+    ppid = load_model("sop_9_22", (ROOT / "bpmn" / "sop-9.22.bpmn").read_bytes(), ROLES)
+    wbs = load_model("sop_9_5", (ROOT / "bpmn" / "sop-9.5.bpmn").read_bytes(), ROLES)
+    assert policy.requester_may_complete(ppid, "pemohon_informasi")
+    assert not policy.requester_may_complete(ppid, "ppid")
+    assert not policy.requester_may_complete(ppid, "petugas_pelayanan_informasi")
+    assert not policy.requester_may_complete(wbs, "pelapor")

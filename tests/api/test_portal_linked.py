@@ -1,0 +1,191 @@
+"""SOP 9.22's hand-offs in one case: 'tidak lengkap' (9.22-b) back to row 3 after the
+requester's own perbaikan on the portal, 'ditolak' (9.22-c); what the public sees of it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import pytest
+from flask.testing import FlaskClient
+
+from alur.bootstrap import Services
+from api.ratelimit import Rate
+from orchestrator.commands import Actor, ExtendDeadline
+from orchestrator.worktime import Duration
+from tests.steps import complete_step
+
+B = "/api/v1/public"
+REQUEST = {"pemohon_nama": "Rina Wulandari", "pemohon_kontak": "rina@example.id",
+           "subjek": "Daftar TPS Pemilu 2024",
+           "uraian": "Mohon salinan daftar TPS se-Kota Bontang.",
+           "jenis_informasi": "lainnya"}
+PETUGAS = Actor("demo-petugas", frozenset({"petugas_pelayanan_informasi"}))
+PPID = Actor("demo-ppid", frozenset({"ppid"}))
+
+
+def _request(client: FlaskClient) -> tuple[str, str, UUID]:
+    body = client.post(f"{B}/reports/informasi", json=REQUEST).get_json()
+    status = _status(client, body["registration"], body["tracking_code"])
+    assert status["status"] == "active", status
+    app = client.application.extensions["alur"].orchestrator
+    from orchestrator.tickets import ticket_id
+    case_id = UUID(app.repository.get(ticket_id(body["registration"])).case_id)
+    return body["registration"], body["tracking_code"], case_id
+
+
+def _status(client: FlaskClient, registration: str, code: str) -> dict[str, Any]:
+    response = client.post(f"{B}/status", json={"registrasi": registration, "kode": code})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def _open(services: Services, case_id: UUID) -> list[str]:
+    return [t.element_id for t in services.orchestrator.get_case(case_id).open_tasks.values()]
+
+
+def _to_row_3(services: Services, case_id: UUID) -> None:
+    app = services.orchestrator
+    complete_step(app, case_id, PETUGAS)  # row 1
+    complete_step(app, case_id, PETUGAS)  # row 2
+    assert _open(services, case_id) == ["Task_3"]
+
+
+def _incomplete(services: Services, case_id: UUID) -> None:
+    app = services.orchestrator
+    _to_row_3(services, case_id)
+    complete_step(app, case_id, PPID, hasil_pemeriksaan="tidak_lengkap")
+    assert _open(services, case_id) == ["Task_b_1"]
+    complete_step(app, case_id, PPID, kekurangan="Lampirkan pindaian KTP pemohon.")
+    assert _open(services, case_id) == ["Task_b_2"]
+
+
+def test_tidak_lengkap_perbaikan_on_the_portal_and_answer_in_one_case_deadline_kept(
+        client: FlaskClient, services: Services) -> None:
+    app = services.orchestrator
+    registration, code, case_id = _request(client)
+    deadline = app.get_case(case_id).deadline
+    assert deadline is not None and deadline["working_days"] == 10
+    due = _status(client, registration, code)["deadline_at"]
+    _incomplete(services, case_id)
+
+    status = _status(client, registration, code)
+    assert [(s["flowchart"], s["row"]) for s in status["open_steps"]] == [("sop_9_22_b", "2")]
+    assert status["current_steps"] == [
+        "Pemohon informasi publik dapat mengajukan perbaikan permintaan informasi publik"]
+    shown = {o["field"]: o["value"] for o in status["outcome"]}
+    assert shown["hasil_pemeriksaan"] == "Tidak lengkap"
+    assert shown["kekurangan"] == "Lampirkan pindaian KTP pemohon."
+    assert "demo-ppid" not in str(status) and "demo-petugas" not in str(status)
+    (step,) = status["requester_steps"]
+    assert step["row"] == "2" and "perbaikan_diajukan" in step["form"]["properties"]
+
+    # the extension of Keputusan 33/2025 (10 + 7 working days), once, with its reason
+    app.extend_deadline(ExtendDeadline(case_id, PPID, "Dokumen TPS masih dihimpun dari PPK."))
+    extended = _status(client, registration, code)
+    assert extended["extension"]["working_days"] == 7
+    assert extended["extension"]["reason"] == "Dokumen TPS masih dihimpun dari PPK."
+    calendar = services.calendar
+    assert datetime.fromisoformat(extended["deadline_at"]) == calendar.add(
+        datetime.fromisoformat(due), Duration(days=7))
+    again = client.application.extensions["alur"].orchestrator
+    with pytest.raises(Exception, match="already been extended"):
+        again.extend_deadline(ExtendDeadline(case_id, PPID, "lagi"))
+
+    # the requester's perbaikan, the code typed in lower case without dashes
+    typed = code.replace("-", "").lower()
+    response = client.post(f"{B}/steps/{step['task_id']}", json={
+        "registrasi": registration.lower(), "kode": typed,
+        "data": {"perbaikan_diajukan": "diajukan",
+                 "uraian_perbaikan": "Pindaian KTP terlampir di kantor."}})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["requester_steps"] == []
+    assert _open(services, case_id) == ["Task_3"]  # back to row 3, the same case
+    case = app.get_case(case_id)
+    assert case.deadline == app.get_case(case_id).deadline and case.deadline["set_at"] == \
+        deadline["set_at"]
+    taken = [e for e in app.case_events(case_id) if e.type_name == "TaskCompleted"
+             and e.element_id == "Task_b_2"]
+    assert [(e.actor, e.data["perbaikan_diajukan"]) for e in taken] == [("portal", "diajukan")]
+
+    complete_step(app, case_id, PPID, hasil_pemeriksaan="lengkap")
+    complete_step(app, case_id, PETUGAS, isi_pemberitahuan="Daftar TPS dikirim melalui email.")
+    done = _status(client, registration, code)
+    assert done["status"] == "completed" and done["ended_as"] == "Selesai"
+    shown = {o["field"]: o["value"] for o in done["outcome"]}
+    assert shown["hasil_pemeriksaan"] == "Lengkap"
+    assert shown["isi_pemberitahuan"] == "Daftar TPS dikirim melalui email."
+    assert done["deadline_at"] == extended["deadline_at"]
+    assert [s["row"] for s in done["done_steps"]] == ["1", "2", "3", "1", "2", "3", "4"]
+
+
+def test_ditolak_runs_the_refusal_table_in_the_same_case_and_shows_the_reason(
+        client: FlaskClient, services: Services) -> None:
+    app = services.orchestrator
+    registration, code, case_id = _request(client)
+    _to_row_3(services, case_id)
+    complete_step(app, case_id, PPID, hasil_pemeriksaan="ditolak")
+    assert _open(services, case_id) == ["Task_c_1"]
+    complete_step(app, case_id, PPID, alasan_penolakan="belum_dikuasai",
+                  uraian_alasan_penolakan="Informasi dikuasai KPU Provinsi.")
+    complete_step(app, case_id, PETUGAS)
+    status = _status(client, registration, code)
+    assert status["status"] == "completed"
+    assert status["ended_as"] == "Selesai: permohonan ditolak"
+    shown = {o["field"]: o["value"] for o in status["outcome"]}
+    assert shown["alasan_penolakan"] == "Informasi belum dikuasai atau didokumentasikan"
+    assert shown["uraian_alasan_penolakan"] == "Informasi dikuasai KPU Provinsi."
+
+
+def test_a_requester_completes_only_the_requester_step_of_their_own_case(
+        client: FlaskClient, services: Services) -> None:
+    app = services.orchestrator
+    registration, code, case_id = _request(client)
+    other_registration, other_code, other_id = _request(client)
+    staff_task = next(iter(app.get_case(case_id).open_tasks))  # row 1, the desk's
+    before = app.recorder.max_notification_id()
+    body = {"registrasi": registration, "kode": code, "data": {"catatan": "x"}}
+    assert client.post(f"{B}/steps/{staff_task}", json=body).status_code == 404
+    _incomplete(services, other_id)
+    (theirs,) = _status(client, other_registration, other_code)["requester_steps"]
+    answer = {"perbaikan_diajukan": "diajukan"}
+    # my code does not open their step; a wrong code opens nothing; both answers alike
+    mine = client.post(f"{B}/steps/{theirs['task_id']}", json={
+        "registrasi": registration, "kode": code, "data": answer})
+    wrong = client.post(f"{B}/steps/{theirs['task_id']}", json={
+        "registrasi": other_registration, "kode": code, "data": answer})
+    assert mine.status_code == wrong.status_code == 404
+    assert "tidak cocok" in wrong.get_json()["detail"]
+    bad = client.post(f"{B}/steps/{theirs['task_id']}", json={
+        "registrasi": other_registration, "kode": other_code,
+        "data": {"perbaikan_diajukan": "mungkin"}})
+    assert bad.status_code == 422, bad.get_json()
+    missing = client.post(f"{B}/steps/{theirs['task_id']}", json={"registrasi": registration})
+    assert missing.status_code == 422
+    assert app.recorder.max_notification_id() > before  # only _incomplete's steps, then:
+    after = app.recorder.max_notification_id()
+    assert client.post(f"{B}/steps/{theirs['task_id']}", json={
+        "registrasi": other_registration, "kode": other_code,
+        "data": {"perbaikan_diajukan": "mungkin"}}).status_code == 422
+    assert app.recorder.max_notification_id() == after  # nothing appended on bad input
+
+
+def test_requester_steps_are_rate_limited_like_status_lookups(client: FlaskClient) -> None:
+    client.application.config["ALUR_PORTAL_STEP_RATE"] = Rate(capacity=2, per_seconds=3600)
+    body = {"registrasi": "9.22/00001/2026", "kode": "AAAA-BBBB-CCCC-DDDD", "data": {}}
+    codes = [client.post(f"{B}/steps/nope", json=body).status_code for _ in range(3)]
+    assert codes == [404, 404, 429]
+
+
+def test_a_sealed_case_shows_its_outcome_only(client: FlaskClient) -> None:
+    body = client.post(f"{B}/reports/gratifikasi", json={
+        "pelapor_nama": "Andi Saputra", "pelapor_kontak": "andi@example.id",
+        "subjek": "Parsel lebaran", "uraian": "Menerima parsel dari rekanan pengadaan.",
+        "jenis_laporan": "penerimaan", "tanggal_penerimaan": "02/01/2026"}).get_json()
+    status = _status(client, body["registration"], body["tracking_code"].lower())
+    text = str(status)
+    assert "Andi" not in text and "andi@example.id" not in text and "portal" not in text
+    assert status["requester_steps"] == []
+    assert all(set(s) == {"row", "flowchart", "activity", "role", "completed_at"}
+               for s in status["done_steps"])

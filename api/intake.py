@@ -206,6 +206,10 @@ def status_of(registration: str, code: str) -> dict[str, Any] | None:
     auditor.record_read(case, Actor(PORTAL_USER, frozenset()), "status (portal publik)")
     events = app.case_events(case.id)
     deadline = deadline_dict(case, services().calendar)
+    model = auditor.model(case)
+    shown = public_status(case, model)
+    if shown["may_object"]:
+        shown["objection_reasons"] = objection_reasons(app.model(model.followed_by[OBJECTION])[0])
     return {
         "registration": case.registration,
         "kind": ticket.kind,
@@ -215,8 +219,60 @@ def status_of(registration: str, code: str) -> dict[str, Any] | None:
         "started_at": _wita(events[0].timestamp),
         "updated_at": _wita(events[-1].timestamp),
         "deadline_at": deadline["due_at"] if deadline else None,
-        **public_status(case, auditor.model(case)),
+        **shown,
     }
+
+
+OBJECTION = "keberatan"
+
+
+def objection_reasons(model: ProcessModel) -> dict[str, str]:
+    """The reasons an objection may give: the options of its first row's ``alasan_keberatan``
+    (the objection form of SOP 9.22-d row 1)."""
+    first = next((t for t in model.tasks.values()
+                  if "alasan_keberatan" in (t["form"].get("properties") or {})), None)
+    spec = (first or {"form": {}})["form"].get("properties", {}).get("alasan_keberatan", {})
+    return dict(spec.get("x-enumLabels") or {})
+
+
+def objection(registration: str, code: str, reason: str, text: str) -> Receipt | None:
+    """The requester's objection to their own request (SOP 9.22-d), as the portal: a case of
+    the process the request's ``followed_by`` names, linked both ways (``CaseLinked``) and
+    opened by the same code. None when the number or code does not match."""
+    ticket = ticket_of(registration, code)
+    if ticket is None:
+        return None
+    svc = services()
+    app = svc.orchestrator
+    origin = app.get_case(UUID(ticket.case_id))
+    model, _ = app.model(origin.process_key, origin.process_version)
+    process = model.followed_by.get(OBJECTION)
+    if process is None:
+        raise NotFound("Keberatan tidak dapat diajukan atas laporan ini melalui portal.")
+    target, _ = app.model(process)
+    reasons = objection_reasons(target)
+    if reason not in reasons:
+        raise InvalidInput("alasan keberatan tidak dikenal",
+                           errors={"alasan": ["Pilih salah satu pilihan."]})
+    actor = Actor(PORTAL_USER, frozenset({first_lane(target)}))
+    data = {"subjek": f"Keberatan atas permohonan {origin.registration}: "
+                      f"{origin.data.get('subjek', '')}"[:200],
+            "registrasi_permohonan": origin.registration,
+            "alasan_keberatan": f"{reasons[reason]}. {text}",
+            "pemohon_nama": origin.data.get("pemohon_nama", ""),
+            "pemohon_kontak": origin.data.get("pemohon_kontak", "")}
+
+    def linked_with_ticket(case: Case, _complete: Complete) -> list[Any]:
+        request_case = app.get_case(origin.id)  # afresh on every attempt of the start
+        request_case.link(OBJECTION, case, actor)
+        case.link("permohonan", request_case, actor)
+        return [request_case, PublicTicket.sharing(ticket, case.registration, case.id,
+                                                   OBJECTION)]
+
+    result = app.start_case(StartCase(process, data, actor), linked_with_ticket)
+    svc.projections.poke()
+    case = app.get_case(result.case_id)
+    return Receipt(case.registration, "", case.id, OBJECTION)
 
 
 def requester_step(registration: str, code: str, task_id: str, data: dict[str, Any],

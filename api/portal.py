@@ -11,8 +11,8 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields
 
-from api.intake import KINDS, MAX_BODY, limit, requester_step, status_of, submit
-from api.portal_schemas import StatusQuerySchema
+from api.intake import KINDS, MAX_BODY, limit, objection, requester_step, status_of, submit
+from api.portal_schemas import KeberatanSchema, StatusQuerySchema
 from orchestrator.errors import InvalidInput, NotFound
 
 blp = Blueprint("portal", __name__, url_prefix="/api/v1/public",
@@ -46,6 +46,13 @@ class PublicStatusSchema(Schema):
     ended_as = fields.String(allow_none=True, metadata={"description": "the end reached"})
     extension = fields.Dict(allow_none=True, metadata={
         "description": "the service time's extension: working_days, reason, at"})
+    linked = fields.List(fields.Dict(), metadata={
+        "description": "cases linked to this one: {relation: keberatan|permohonan, "
+                       "registration} (the same code opens them)"})
+    may_object = fields.Boolean(metadata={
+        "description": "whether the requester may still object (POST /keberatan)"})
+    objection_reasons = fields.Dict(metadata={
+        "description": "when may_object: the reasons an objection may give (alasan)"})
     requester_steps = fields.List(fields.Dict(), metadata={
         "description": "open steps the requester completes with the tracking code "
                        "(POST /steps/{task_id}): task_id, row, activity, form"})
@@ -135,3 +142,27 @@ def requester_step_taken(task_id: str) -> dict[str, Any]:
     if found is None:
         raise NotFound(NOT_MATCHING)
     return found
+
+
+class ObjectionReceiptSchema(Schema):
+    registration = fields.String(metadata={"description": "the objection's own number"})
+    kind = fields.String()
+    of = fields.String(metadata={"description": "the request objected to"})
+
+
+@blp.route("/keberatan", methods=["POST"])
+@blp.arguments(KeberatanSchema)
+@blp.response(201, ObjectionReceiptSchema)
+@blp.alt_response(404, description="unknown registration or wrong code (the same answer)")
+@blp.alt_response(409, description="this request already has an objection")
+@blp.alt_response(429, description="too many submissions from this address")
+def object_to(body: dict[str, Any]) -> dict[str, Any]:
+    """The requester's objection to their own PPID request (SOP 9.22-d): a case of its own,
+    linked to the request both ways; the request's tracking code opens it too. ``alasan``:
+    one of the objection form's reasons (9.22-d row 1), ``uraian``: the requester's words."""
+    limit("submit")
+    receipt = objection(body["registrasi"], body["kode"], body["alasan"], body["uraian"])
+    if receipt is None:
+        raise NotFound(NOT_MATCHING)
+    return {"registration": receipt.registration, "kind": receipt.kind,
+            "of": body["registrasi"].strip().upper()}

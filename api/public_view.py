@@ -96,4 +96,9 @@ def public_status(case: Case, model: ProcessModel) -> dict[str, Any]:
         "ended_as": ended_as(case, model),
         "extension": extension(case),
         "requester_steps": requester_steps(case, model),
+        "linked": [{"relation": link["relation"], "registration": link["registration"]}
+                   for link in case.links],
+        # a follow-up the requester may still start (keberatan), with its reasons
+        "may_object": bool(model.followed_by.get("keberatan")) and case.status != "cancelled"
+        and not any(link["relation"] == "keberatan" for link in case.links),
     }

@@ -68,6 +68,14 @@ class PublicTicket(ChainedAggregate):
                      code_sha256=code_hash(salt, code))
         return ticket, code
 
+    @classmethod
+    def sharing(cls, ticket: PublicTicket, registration: str, case_id: UUID,
+                kind: str) -> PublicTicket:
+        """A ticket for a case that continues ``ticket``'s (the requester's objection): the
+        same code opens it, so the requester keeps one secret; no code in clear anywhere."""
+        return cls(registration=registration, case_id=str(case_id), kind=kind,
+                   salt=ticket.salt, code_sha256=ticket.code_sha256)
+
     def matches(self, code: str) -> bool:
         """Whether the code is this ticket's (constant-time compare)."""
         return hmac.compare_digest(code_hash(self.salt, code), self.code_sha256)

@@ -9,11 +9,11 @@ from flask import make_response, render_template, request
 from marshmallow import ValidationError
 
 from api.errors import STATUS
-from api.intake import KINDS, MAX_BODY, Kind, limit, status_of, submit
+from api.intake import KINDS, MAX_BODY, Kind, limit, objection, status_of, submit
 from api.intake import requester_step as take_step
 from api.pages.common import body_limit, page_blueprint
 from api.portal import NOT_MATCHING
-from api.portal_schemas import HONEYPOT, StatusQuerySchema
+from api.portal_schemas import HONEYPOT, KeberatanSchema, StatusQuerySchema
 from orchestrator.errors import AlurError, InvalidInput, NotFound, RateLimited
 
 bp = page_blueprint("pages_portal")
@@ -139,3 +139,31 @@ def requester_step(task_id: str) -> Any:
     if found is None:
         return _status_page(values, None, {"_": [NOT_MATCHING]}, None, 404)
     return _status_page(values, found, {}, "Terima kasih: langkah Anda telah dicatat.", 200)
+
+
+@bp.post("/layanan/status/keberatan")
+def object_to() -> Any:
+    """The requester's objection to their own request (SOP 9.22-d), with number and code."""
+    values = {k: request.form.get(k, "") for k in ("registrasi", "kode")}
+    raw = {k: v for k, v in request.form.items()
+           if k in ("registrasi", "kode", "alasan", "uraian") and v.strip()}
+    try:
+        limit("submit")
+        body = KeberatanSchema().load(raw)
+    except RateLimited as exc:
+        return _status_page(values, None, {"_": [exc.message]}, None, 429)
+    except ValidationError as exc:
+        found = status_of(values["registrasi"], values["kode"]) if values["kode"] else None
+        return _status_page(values, found, exc.normalized_messages(), None, 422)
+    try:
+        receipt = objection(body["registrasi"], body["kode"], body["alasan"], body["uraian"])
+    except AlurError as exc:
+        found = status_of(body["registrasi"], body["kode"])
+        code = next((c for cls, c in STATUS if isinstance(exc, cls)), 400)
+        errors = exc.details.get("errors") or {"_": [exc.message]}
+        return _status_page(values, found, errors, None, code if found else 404)
+    if receipt is None:
+        return _status_page(values, None, {"_": [NOT_MATCHING]}, None, 404)
+    found = status_of(body["registrasi"], body["kode"])
+    return _status_page(values, found, {}, "Keberatan Anda telah dicatat dengan nomor "
+                        f"{receipt.registration}; lacak dengan kode pelacakan yang sama.", 201)

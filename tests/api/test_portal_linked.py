@@ -47,7 +47,7 @@ def _open(services: Services, case_id: UUID) -> list[str]:
 
 def _to_row_3(services: Services, case_id: UUID) -> None:
     app = services.orchestrator
-    complete_step(app, case_id, PETUGAS)  # row 1
+    complete_step(app, case_id, PETUGAS, pemohon_nama=REQUEST["pemohon_nama"])  # row 1
     complete_step(app, case_id, PETUGAS)  # row 2
     assert _open(services, case_id) == ["Task_3"]
 
@@ -189,3 +189,49 @@ def test_a_sealed_case_shows_its_outcome_only(client: FlaskClient) -> None:
     assert status["requester_steps"] == []
     assert all(set(s) == {"row", "flowchart", "activity", "role", "completed_at"}
                for s in status["done_steps"])
+
+
+def test_the_requester_objects_with_the_same_code_and_both_cases_are_linked(
+        client: FlaskClient, services: Services) -> None:
+    app = services.orchestrator
+    registration, code, case_id = _request(client)
+    _to_row_3(services, case_id)
+    complete_step(app, case_id, PPID, hasil_pemeriksaan="ditolak")
+    complete_step(app, case_id, PPID, alasan_penolakan="dikecualikan",
+                  uraian_alasan_penolakan="Informasi dikecualikan.")
+    complete_step(app, case_id, PETUGAS)
+    status = _status(client, registration, code)
+    assert status["may_object"] and "penolakan" in status["objection_reasons"]
+    before = app.recorder.max_notification_id()
+    unknown = client.post(f"{B}/keberatan", json={
+        "registrasi": registration, "kode": code, "alasan": "bosan", "uraian": "x" * 20})
+    assert unknown.status_code == 422 and app.recorder.max_notification_id() == before
+    wrong = client.post(f"{B}/keberatan", json={
+        "registrasi": registration, "kode": "AAAA-BBBB-CCCC-DDDD", "alasan": "penolakan",
+        "uraian": "Informasi ini bukan informasi yang dikecualikan."})
+    assert wrong.status_code == 404
+    response = client.post(f"{B}/keberatan", json={
+        "registrasi": registration, "kode": code.lower(), "alasan": "penolakan",
+        "uraian": "Informasi ini bukan informasi yang dikecualikan."})
+    assert response.status_code == 201, response.get_json()
+    objection = response.get_json()["registration"]
+    assert objection.startswith("9.22-d/") and response.get_json()["of"] == registration
+    again = client.post(f"{B}/keberatan", json={
+        "registrasi": registration, "kode": code, "alasan": "penolakan",
+        "uraian": "Informasi ini bukan informasi yang dikecualikan."})
+    assert again.status_code == 409
+
+    request_status = _status(client, registration, code)
+    assert request_status["linked"] == [{"relation": "keberatan", "registration": objection}]
+    assert not request_status["may_object"]
+    objection_status = _status(client, objection, code)  # the same code opens it
+    assert objection_status["linked"] == [{"relation": "permohonan",
+                                           "registration": registration}]
+    from orchestrator.tickets import ticket_id
+    other = app.get_case(UUID(app.repository.get(ticket_id(objection)).case_id))
+    assert other.process_key == "sop_9_22_d" and other.started_by == "portal"
+    assert other.data["registrasi_permohonan"] == registration
+    assert other.data["pemohon_nama"] == REQUEST["pemohon_nama"]
+    linked = [e for e in app.case_events(case_id) if e.type_name == "CaseLinked"]
+    assert [(e.relation, e.other_registration, e.actor) for e in linked] == [
+        ("keberatan", objection, "portal")]

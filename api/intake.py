@@ -29,8 +29,8 @@ from orchestrator.audit import Auditor
 from orchestrator.case import Case
 from orchestrator.commands import Actor, CompleteTask, StartCase
 from orchestrator.engine import ProcessModel
-from orchestrator.errors import InvalidInput, InvalidTaskData, NotFound
-from orchestrator.policy import REPORTER_LANES, requester_may_complete
+from orchestrator.errors import Conflict, InvalidInput, InvalidTaskData, NotFound
+from orchestrator.policy import REPORTER_LANES, requester_may_complete, requester_may_object
 from orchestrator.tickets import PublicTicket, dummy_check, ticket_id
 
 PORTAL_USER = "portal"
@@ -208,6 +208,7 @@ def status_of(registration: str, code: str) -> dict[str, Any] | None:
     deadline = deadline_dict(case, services().calendar)
     model = auditor.model(case)
     shown = public_status(case, model)
+    shown["may_object"] = _may_object(case, model, deadline)
     if shown["may_object"]:
         shown["objection_reasons"] = objection_reasons(app.model(model.followed_by[OBJECTION])[0])
     return {
@@ -224,6 +225,13 @@ def status_of(registration: str, code: str) -> dict[str, Any] | None:
 
 
 OBJECTION = "keberatan"
+
+
+def _may_object(case: Case, model: ProcessModel, deadline: dict[str, Any] | None) -> bool:
+    due = deadline["due_at"] if deadline else None
+    overdue = bool(due) and datetime.fromisoformat(str(due)) <= datetime.now(WITA)
+    return requester_may_object(model, case.status, overdue,
+                                {link["relation"] for link in case.links})
 
 
 def objection_reasons(model: ProcessModel) -> dict[str, str]:
@@ -249,6 +257,11 @@ def objection(registration: str, code: str, reason: str, text: str) -> Receipt |
     process = model.followed_by.get(OBJECTION)
     if process is None:
         raise NotFound("Keberatan tidak dapat diajukan atas laporan ini melalui portal.")
+    if any(link["relation"] == OBJECTION for link in origin.links):
+        raise Conflict("Keberatan atas permohonan ini sudah diajukan.")
+    if not _may_object(origin, model, deadline_dict(origin, svc.calendar)):
+        raise Conflict("Keberatan dapat diajukan setelah permohonan dijawab atau ditolak, "
+                       "atau bila batas waktu layanannya terlewati.")
     target, _ = app.model(process)
     reasons = objection_reasons(target)
     if reason not in reasons:

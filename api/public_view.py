@@ -53,7 +53,8 @@ def outcome(case: Case, model: ProcessModel) -> list[dict[str, str]]:
                 continue
             latest.pop(name, None)  # re-inserted: ordered by the latest step that gave it
             latest[name] = {"field": name, "label": str(properties[name].get("title", name)),
-                            "value": shown, "row": str(step.get("row", ""))}
+                            "value": shown, "row": str(step.get("row", "")),
+                            "format": str(properties[name].get("format", ""))}
     return list(latest.values())
 
 
@@ -98,7 +99,4 @@ def public_status(case: Case, model: ProcessModel) -> dict[str, Any]:
         "requester_steps": requester_steps(case, model),
         "linked": [{"relation": link["relation"], "registration": link["registration"]}
                    for link in case.links],
-        # a follow-up the requester may still start (keberatan), with its reasons
-        "may_object": bool(model.followed_by.get("keberatan")) and case.status != "cancelled"
-        and not any(link["relation"] == "keberatan" for link in case.links),
     }

@@ -159,6 +159,15 @@ def requester_may_complete(model: ProcessModel, lane: str) -> bool:
     return lane in reporter_lanes(model) and not model.sensitive
 
 
+def requester_may_object(model: ProcessModel, status: str, overdue: bool,
+                         relations: set[str]) -> bool:
+    """The requester objects (SOP 9.22-d; UU 14/2008 Pasal 35) to a request whose process
+    names an objection (``followed_by: keberatan``), once, after it was answered or refused
+    (the case completed) or when its service time has passed unanswered."""
+    return ("keberatan" in model.followed_by and "keberatan" not in relations
+            and (status == "completed" or (status == "active" and overdue)))
+
+
 def reporter_lanes_held(actor: Actor) -> frozenset[str]:
     """The public's lanes this (staff) account holds: where sensitive rows are hidden."""
     return actor.roles & REPORTER_LANES

@@ -194,8 +194,14 @@ def test_a_sealed_case_shows_its_outcome_only(client: FlaskClient) -> None:
 def test_the_requester_objects_with_the_same_code_and_both_cases_are_linked(
         client: FlaskClient, services: Services) -> None:
     app = services.orchestrator
+    client.application.config["ALUR_PORTAL_SUBMIT_RATE"] = Rate(capacity=50, per_seconds=60)
     registration, code, case_id = _request(client)
     _to_row_3(services, case_id)
+    early = client.post(f"{B}/keberatan", json={
+        "registrasi": registration, "kode": code, "alasan": "penolakan",
+        "uraian": "Belum dijawab, tetapi saya keberatan."})
+    assert early.status_code == 409  # before the answer and within the service time
+    assert not _status(client, registration, code)["may_object"]
     complete_step(app, case_id, PPID, hasil_pemeriksaan="ditolak")
     complete_step(app, case_id, PPID, alasan_penolakan="dikecualikan",
                   uraian_alasan_penolakan="Informasi dikecualikan.")

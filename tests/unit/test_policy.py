@@ -86,3 +86,15 @@ def test_the_public_completes_only_its_own_lanes_steps_and_never_in_a_sealed_cas
     assert not policy.requester_may_complete(ppid, "ppid")
     assert not policy.requester_may_complete(ppid, "petugas_pelayanan_informasi")
     assert not policy.requester_may_complete(wbs, "pelapor")
+
+
+def test_a_requester_objects_once_after_the_answer_or_when_the_time_has_passed() -> None:
+    ppid = load_model("sop_9_22", (ROOT / "bpmn" / "sop-9.22.bpmn").read_bytes(), ROLES)
+    incomplete = load_model("sop_9_22_b", (ROOT / "bpmn" / "sop-9.22-b.bpmn").read_bytes(),
+                            ROLES)
+    assert policy.requester_may_object(ppid, "completed", False, set())
+    assert policy.requester_may_object(ppid, "active", True, set())
+    assert not policy.requester_may_object(ppid, "active", False, set())
+    assert not policy.requester_may_object(ppid, "cancelled", True, set())
+    assert not policy.requester_may_object(ppid, "completed", False, {"keberatan"})
+    assert not policy.requester_may_object(incomplete, "completed", False, set())

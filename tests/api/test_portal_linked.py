@@ -241,3 +241,53 @@ def test_the_requester_objects_with_the_same_code_and_both_cases_are_linked(
     linked = [e for e in app.case_events(case_id) if e.type_name == "CaseLinked"]
     assert [(e.relation, e.other_registration, e.actor) for e in linked] == [
         ("keberatan", objection, "portal")]
+
+
+def _csrf(client: FlaskClient) -> str:
+    import re
+    html = client.get("/layanan/status").get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match
+    return match.group(1)
+
+
+def test_the_status_page_takes_the_perbaikan_and_the_objection(
+        client: FlaskClient, services: Services) -> None:
+    app = services.orchestrator
+    client.application.config["ALUR_PORTAL_SUBMIT_RATE"] = Rate(capacity=50, per_seconds=60)
+    registration, code, case_id = _request(client)
+    _incomplete(services, case_id)
+    token = _csrf(client)
+    page = client.post("/layanan/status", data={"registrasi": registration, "kode": code,
+                                                "csrf_token": token})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert "Langkah Anda" in html and "Lampirkan pindaian KTP pemohon." in html
+    assert "Ajukan keberatan" not in html  # not yet: no answer, time not passed
+    (step,) = _status(client, registration, code)["requester_steps"]
+    target = f"/layanan/status/langkah/{step['task_id']}"
+    wrong = client.post(target, data={"registrasi": registration, "kode": "AAAA-BBBB-CCCC",
+                                      "perbaikan_diajukan": "diajukan", "csrf_token": token})
+    assert wrong.status_code == 404 and "tidak cocok" in wrong.get_data(as_text=True)
+    refused = client.post(target, data={"registrasi": registration, "kode": code,
+                                        "csrf_token": token})
+    assert refused.status_code == 422 and _open(services, case_id) == ["Task_b_2"]
+    done = client.post(target, data={"registrasi": registration, "kode": code,
+                                     "perbaikan_diajukan": "diajukan",
+                                     "uraian_perbaikan": "KTP dikirim lewat email.",
+                                     "csrf_token": token})
+    assert done.status_code == 200, done.get_data(as_text=True)[:2000]
+    assert "langkah Anda telah dicatat" in done.get_data(as_text=True)
+    assert _open(services, case_id) == ["Task_3"]
+
+    complete_step(app, case_id, PPID, hasil_pemeriksaan="lengkap")
+    complete_step(app, case_id, PETUGAS)
+    html = client.post("/layanan/status", data={"registrasi": registration, "kode": code,
+                                                "csrf_token": token}).get_data(as_text=True)
+    assert "Ajukan keberatan" in html
+    objected = client.post("/layanan/status/keberatan", data={
+        "registrasi": registration, "kode": code, "alasan": "tidak_sesuai",
+        "uraian": "Yang dikirim bukan daftar TPS tahun 2024.", "csrf_token": token})
+    text = objected.get_data(as_text=True)
+    assert objected.status_code == 201 and "Keberatan Anda telah dicatat" in text
+    assert "Keberatan atas permohonan ini" in text and "Ajukan keberatan kepada" not in text

@@ -421,6 +421,10 @@ def render(doc: dict, chart: dict) -> str:
         right = max(b[0] + b[2] for b in inside) + 15
         out.append(f'      <bpmndi:BPMNShape id="Group_{pre[:-1]}_di" bpmnElement="Group_{pre[:-1]}">')
         out.append(f'        <dc:Bounds x="{left}" y="44" width="{right - left}" height="{height - 8}" />')
+        # the heading inside the group's top edge, as wide as the group: above the top lane's
+        # steps (bpmn-js would otherwise wrap it into a narrow column over them)
+        lw, lh = _text_box(_group_label(doc, chart, other), right - left - 16)
+        out.append(f'        <bpmndi:BPMNLabel><dc:Bounds x="{left + 8}" y="48" width="{lw}" height="{lh}" /></bpmndi:BPMNLabel>')
         out.append("      </bpmndi:BPMNShape>")
     for s, t, label, _c in flows:
         out.append(f'      <bpmndi:BPMNEdge id="{flow_ids[(s, t)]}_di" bpmnElement="{flow_ids[(s, t)]}">')
@@ -435,12 +439,16 @@ def render(doc: dict, chart: dict) -> str:
     return "\n".join(out)
 
 
+def _group_label(doc: dict, chart: dict, other: dict) -> str:
+    return f"SOP {doc['sop']}-{_prefix(chart, other)[:-1]}: {process_name(doc, other)}"
+
+
 def _categories(doc: dict, chart: dict, linked: list[dict]) -> list[str]:
     """The labels of the linked flowcharts' groups (BPMN groups name a category value)."""
     out = []
     for other in linked:
         pre = _prefix(chart, other)[:-1]
-        label = f"SOP {doc['sop']}-{pre}: {process_name(doc, other)}"
+        label = _group_label(doc, chart, other)
         out += [f'  <bpmn:category id="Category_{pre}">',
                 f'    <bpmn:categoryValue id="CategoryValue_{pre}" value={quoteattr(label)} />',
                 "  </bpmn:category>"]

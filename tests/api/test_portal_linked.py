@@ -291,3 +291,57 @@ def test_the_status_page_takes_the_perbaikan_and_the_objection(
     text = objected.get_data(as_text=True)
     assert objected.status_code == 201 and "Keberatan Anda telah dicatat" in text
     assert "Keberatan atas permohonan ini" in text and "Ajukan keberatan kepada" not in text
+
+
+def _run(services: Services, case_id: UUID, answers: dict[str, dict[str, Any]],
+         until: int = 20) -> None:
+    """Complete the case's steps as their lanes (the disposed holder where disposed) with
+    sample data and ``answers`` per element id, until none is open or ``until`` steps."""
+    app = services.orchestrator
+    for _ in range(until):
+        case = app.get_case(case_id)
+        if not case.open_tasks:
+            return
+        task = next(iter(case.open_tasks.values()))
+        actor = Actor(task.claimed_by or f"staf-{task.lane}", frozenset({task.lane}))
+        complete_step(app, case_id, actor, task.task_id, **answers.get(task.element_id, {}))
+
+
+@pytest.mark.parametrize("decision, label", [("benar", "Benar (Y)"),
+                                             ("tidak_benar", "Tidak Benar (T)")])
+def test_a_complaints_status_shows_the_plenos_decision_and_the_follow_up(
+        client: FlaskClient, services: Services, decision: str, label: str) -> None:
+    body = client.post(f"{B}/reports/pengaduan", json={
+        "pelapor_nama": "Siti Aminah", "pelapor_kontak": "siti@example.id",
+        "subjek": "Loket tutup lebih awal", "uraian": "Loket tutup pukul 14.00 hari Senin.",
+        "lokasi": "Kantor KPU Kota Bontang"}).get_json()
+    from orchestrator.tickets import ticket_id
+    app = services.orchestrator
+    case_id = UUID(app.repository.get(ticket_id(body["registration"])).case_id)
+    _run(services, case_id, {"Task_7": {"keputusan_pleno": decision},
+                             "Task_8": {"hasil_tindak_lanjut": "Jam layanan loket diperbaiki."}})
+    status = _status(client, body["registration"], body["tracking_code"])
+    assert status["status"] == "completed"
+    shown = {o["field"]: o["value"] for o in status["outcome"]}
+    assert shown["keputusan_pleno"] == label
+    if decision == "benar":
+        assert shown["hasil_tindak_lanjut"] == "Jam layanan loket diperbaiki."
+    assert "staf-" not in str(status) and "'unit_pengaduan'" not in str(status)
+
+
+def test_a_gratuity_reports_status_shows_when_it_was_forwarded_and_nobody_by_name(
+        client: FlaskClient, services: Services) -> None:
+    body = client.post(f"{B}/reports/gratifikasi", json={
+        "pelapor_nama": "Andi Saputra", "pelapor_kontak": "andi@example.id",
+        "subjek": "Parsel lebaran", "uraian": "Menerima parsel dari rekanan pengadaan.",
+        "jenis_laporan": "penerimaan", "tanggal_penerimaan": "02/01/2026"}).get_json()
+    from orchestrator.tickets import ticket_id
+    app = services.orchestrator
+    case_id = UUID(app.repository.get(ticket_id(body["registration"])).case_id)
+    _run(services, case_id, {"Task_3": {"tanggal_penyampaian": "2026-01-12"}})
+    status = _status(client, body["registration"], body["tracking_code"])
+    assert status["status"] == "completed"
+    assert [(o["field"], o["value"]) for o in status["outcome"]] == [
+        ("tanggal_penyampaian", "2026-01-12")]
+    text = str(status)
+    assert "Andi" not in text and "staf-" not in text and "hasil_reviu" not in text

@@ -159,6 +159,19 @@ def requester_may_complete(model: ProcessModel, lane: str) -> bool:
     return lane in reporter_lanes(model) and not model.sensitive
 
 
+def desk_for_requester(actor: Actor, model: ProcessModel) -> Actor:
+    """The desk that receives on paper what the public submits (the process's staff
+    ``starters``: SOP 9.22's Petugas Pelayanan Informasi) also takes the requester's later
+    steps on their behalf in a case that is not sensitive: a correction brought to the desk,
+    or the request left uncorrected when its time has passed (9.22-b row 2, "tidak
+    menyerahkan perbaikan"), so that no case waits for ever on someone who is not staff.
+    Never in a sensitive case (there the reporter's step is taken at intake only)."""
+    if model.sensitive or not may_write(actor) \
+            or not actor.roles & (starting_roles(model) - REPORTER_LANES):
+        return actor
+    return Actor(actor.username, actor.roles | frozenset(reporter_lanes(model)))
+
+
 def requester_may_object(model: ProcessModel, status: str, overdue: bool,
                          relations: set[str]) -> bool:
     """The requester objects (SOP 9.22-d; UU 14/2008 Pasal 35) to a request whose process

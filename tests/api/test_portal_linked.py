@@ -345,3 +345,31 @@ def test_a_gratuity_reports_status_shows_when_it_was_forwarded_and_nobody_by_nam
         ("tanggal_penyampaian", "2026-01-12")]
     text = str(status)
     assert "Andi" not in text and "staf-" not in text and "hasil_reviu" not in text
+
+
+def test_the_desk_records_a_correction_not_submitted_and_the_case_ends(
+        client: FlaskClient, services: Services, api: Any) -> None:
+    """No case waits for ever on the public: the desk (the process's staff starter) takes the
+    requester's 9.22-b row 2 on their behalf, here "tidak menyerahkan perbaikan"; the PPID
+    may not, and the desk's step is recorded under its own name."""
+    registration, code, case_id = _request(client)
+    _incomplete(services, case_id)
+    (step,) = _status(client, registration, code)["requester_steps"]
+    path = f"/cases/{case_id}/tasks/{step['task_id']}"
+    assert api.get(path, "ppid").status_code == 404
+    assert api.get(path, "petugas_pelayanan_informasi").status_code == 200
+    refused = api.post(f"{path}/complete", "ppid",
+                       json={"data": {"perbaikan_diajukan": "tidak_diajukan"}})
+    assert refused.status_code in (403, 404)
+    taken = api.post(f"{path}/complete", "petugas_pelayanan_informasi",
+                     json={"data": {"perbaikan_diajukan": "tidak_diajukan"}})
+    assert taken.status_code == 200, taken.get_json()
+    assert _open(services, case_id) == ["Task_b_3"]
+    complete_step(services.orchestrator, case_id, PETUGAS)
+    status = _status(client, registration, code)
+    assert status["ended_as"] == "Selesai: perbaikan tidak diserahkan"
+    assert {o["field"]: o["value"] for o in status["outcome"]}["perbaikan_diajukan"] == \
+        "Tidak menyerahkan perbaikan"
+    event = [e for e in services.orchestrator.case_events(case_id)
+             if e.type_name == "TaskCompleted" and e.element_id == "Task_b_2"][-1]
+    assert event.actor == "petugas_pelayanan_informasi"

@@ -98,3 +98,14 @@ def test_a_requester_objects_once_after_the_answer_or_when_the_time_has_passed()
     assert not policy.requester_may_object(ppid, "cancelled", True, set())
     assert not policy.requester_may_object(ppid, "completed", False, {"keberatan"})
     assert not policy.requester_may_object(incomplete, "completed", False, set())
+
+
+def test_the_desk_acts_for_the_requester_only_where_no_report_is_sealed() -> None:
+    ppid = load_model("sop_9_22", (ROOT / "bpmn" / "sop-9.22.bpmn").read_bytes(), ROLES)
+    wbs = load_model("sop_9_5", (ROOT / "bpmn" / "sop-9.5.bpmn").read_bytes(), ROLES)
+    desk = actor("petugas_pelayanan_informasi")
+    assert policy.desk_for_requester(desk, ppid).holds("pemohon_informasi")
+    assert not policy.desk_for_requester(actor("ppid"), ppid).holds("pemohon_informasi")
+    assert not policy.desk_for_requester(actor("admin"), wbs).holds("pelapor")
+    inspector = actor("petugas_pelayanan_informasi", "inspektur")
+    assert not policy.desk_for_requester(inspector, ppid).holds("pemohon_informasi")

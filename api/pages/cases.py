@@ -20,7 +20,7 @@ from orchestrator.case import Case
 from orchestrator.commands import AddComment
 from orchestrator.dispositions import user_fields
 from orchestrator.errors import InvalidInput
-from orchestrator.policy import may_audit, may_comment
+from orchestrator.policy import desk_for_requester, may_audit, may_comment
 
 COMMENT_MAX = 2000
 
@@ -119,8 +119,9 @@ def show(case_id: UUID) -> Any:
     case = readable_case(case_id, actor)
     shown = shown_case(case, actor, "halaman kasus (data dan riwayat)")
     events = timeline(case_id)
-    mine = [t for t in shown["open_tasks"] if t["lane"] in actor.roles]
     model, _ = services().orchestrator.model(case.process_key, case.process_version)
+    acting = desk_for_requester(actor, model)  # the desk also takes a requester's step
+    mine = [t for t in shown["open_tasks"] if t["lane"] in acting.roles]
     return render_template(
         "kasus.html", case=shown, events=events, my_tasks=mine,
         attachments=_attachments(shown["data"], events),

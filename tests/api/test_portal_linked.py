@@ -356,6 +356,13 @@ def test_the_desk_records_a_correction_not_submitted_and_the_case_ends(
     _incomplete(services, case_id)
     (step,) = _status(client, registration, code)["requester_steps"]
     path = f"/cases/{case_id}/tasks/{step['task_id']}"
+    from tests.api.test_page_login import log_in
+    log_in(client, "petugas_pelayanan_informasi")  # the case page offers the desk the step
+    case_page = client.get(f"/kasus/{case_id}").get_data(as_text=True)
+    assert f"/kasus/{case_id}/tugas/{step['task_id']}" in case_page
+    task_page = client.get(f"/kasus/{case_id}/tugas/{step['task_id']}")
+    assert task_page.status_code == 200 and "Tidak menyerahkan perbaikan" in \
+        task_page.get_data(as_text=True)
     assert api.get(path, "ppid").status_code == 404
     assert api.get(path, "petugas_pelayanan_informasi").status_code == 200
     refused = api.post(f"{path}/complete", "ppid",

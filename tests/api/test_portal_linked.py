@@ -380,3 +380,28 @@ def test_the_desk_records_a_correction_not_submitted_and_the_case_ends(
     event = [e for e in services.orchestrator.case_events(case_id)
              if e.type_name == "TaskCompleted" and e.element_id == "Task_b_2"][-1]
     assert event.actor == "petugas_pelayanan_informasi"
+
+
+def test_the_case_page_extends_the_service_time_once_with_a_reason(
+        client: FlaskClient, services: Services) -> None:
+    from tests.api.test_page_login import csrf_token, log_in
+    registration, code, case_id = _request(client)
+    log_in(client, "ppid")
+    html = client.get(f"/kasus/{case_id}").get_data(as_text=True)
+    assert "Perpanjang waktu layanan" in html
+    token = csrf_token(html)
+    before = services.orchestrator.recorder.max_notification_id()
+    empty = client.post(f"/kasus/{case_id}/perpanjang", data={"alasan": " ",
+                                                               "csrf_token": token})
+    assert empty.status_code == 422
+    assert services.orchestrator.recorder.max_notification_id() == before
+    done = client.post(f"/kasus/{case_id}/perpanjang", data={
+        "alasan": "Menunggu salinan dari PPK.", "csrf_token": token})
+    assert done.status_code == 302
+    again = client.post(f"/kasus/{case_id}/perpanjang", data={
+        "alasan": "Lagi.", "csrf_token": token})
+    assert again.status_code == 409
+    page = client.get(f"/kasus/{case_id}").get_data(as_text=True)
+    assert "Menunggu salinan dari PPK." in page and 'id="form-perpanjang"' not in page
+    shown = _status(client, registration, code)["extension"]
+    assert shown["working_days"] == 7 and shown["reason"] == "Menunggu salinan dari PPK."

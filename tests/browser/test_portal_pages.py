@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from tests.browser.conftest import PHONE, Server, shot
+from tests.browser.conftest import PHONE, Server, login, shot
 
 
 def test_submit_a_public_complaint_and_track_it(page: Any, server: Server,
@@ -80,7 +80,7 @@ def test_a_ppid_request_incomplete_corrected_by_the_requester_then_answered(
     steps are taken through the application service (their pages have tests of their own)."""
     from datetime import datetime
 
-    from orchestrator.commands import Actor, ExtendDeadline
+    from orchestrator.commands import Actor
     from orchestrator.worktime import Duration
     from tests.steps import complete_step
 
@@ -114,7 +114,15 @@ def test_a_ppid_request_incomplete_corrected_by_the_requester_then_answered(
     complete_step(app, case_id, petugas)  # row 2
     complete_step(app, case_id, ppid, hasil_pemeriksaan="tidak_lengkap")  # row 3
     complete_step(app, case_id, ppid, kekurangan="Lampirkan pindaian KTP pemohon.")  # 9.22-b 1
-    app.extend_deadline(ExtendDeadline(case_id, ppid, "Dokumen TPS masih dihimpun dari PPK."))
+    login(page, "ppid")  # the PPID extends the service time once, on the case page
+    page.goto(f"/kasus/{case_id}")
+    page.get_by_label("Alasan perpanjangan waktu layanan").fill(
+        "Dokumen TPS masih dihimpun dari PPK.")
+    page.get_by_role("button", name="Perpanjang waktu layanan").click()
+    assert "dengan alasan: Dokumen TPS masih dihimpun dari PPK." in \
+        page.locator("#perpanjangan").inner_text()
+    assert page.locator("#form-perpanjang").count() == 0  # once
+    page.context.clear_cookies()
 
     waiting = check_status(code)
     assert "Tidak lengkap" in waiting and "Lampirkan pindaian KTP pemohon." in waiting

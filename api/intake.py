@@ -302,7 +302,8 @@ def requester_step(registration: str, code: str, task_id: str, data: dict[str, A
     task = case.open_tasks.get(task_id)
     if task is None or not requester_may_complete(model, task.lane):
         raise NotFound("Tidak ada langkah pemohon yang terbuka dengan nomor itu pada kasus ini.")
-    data = {k: v for k, v in data.items() if v not in ("", None)}
+    # files only as uploaded with this request: never references typed into the data
+    data = {k: v for k, v in data.items() if v not in ("", None) and k != "lampiran"}
     with attachment_store().stage(files, LIMITS) as staged:
         if staged.references:
             data["lampiran"] = staged.references

@@ -152,15 +152,42 @@ def _task_warnings(element_id: str, task: dict[str, Any], row: dict[str, Any]) -
     return warnings
 
 
-def conformance(model: ProcessModel, chart: dict[str, Any] | None) -> list[str]:
-    """Warnings where the model's user tasks differ from the catalogue rows (row, lane, …)."""
+def linked_flowcharts(catalogue_dir: Path, model: ProcessModel) -> dict[str, dict[str, Any] | None]:
+    """The flowcharts whose rows run inside this process (its tasks' ``flowchart``)."""
+    keys = {t["properties"]["flowchart"] for t in model.tasks.values()
+            if t["properties"].get("flowchart", model.key) != model.key}
+    return {key: flowchart(catalogue_dir, key) for key in sorted(keys)}
+
+
+def conformance(model: ProcessModel, chart: dict[str, Any] | None,
+                linked: dict[str, dict[str, Any] | None] | None = None) -> list[str]:
+    """Warnings where the model's user tasks differ from the catalogue rows (row, lane, …);
+    the tasks of a linked flowchart (``flowchart`` property) against that flowchart's rows."""
     if chart is None:
         return [f"proses '{model.key}' tidak punya flowchart di katalog; kesesuaian tidak "
                 "dapat diperiksa"]
+    warnings: list[str] = []
+    for key, other in (linked or {}).items():
+        tasks = {e: t for e, t in model.tasks.items() if t["properties"].get("flowchart") == key}
+        if other is None:
+            warnings.append(f"flowchart '{key}' tidak ada di katalog")
+        else:
+            warnings += _rows_conformance(tasks, other)
+    own = {e: t for e, t in model.tasks.items()
+           if t["properties"].get("flowchart", model.key) == model.key}
+    checked = {e for e, t in model.tasks.items()
+               if t["properties"].get("flowchart") in (linked or {})}
+    unchecked = set(model.tasks) - set(own) - checked
+    warnings += [f"{e}: flowchart '{model.tasks[e]['properties']['flowchart']}' tidak diperiksa"
+                 for e in sorted(unchecked)]
+    return _rows_conformance(own, chart) + warnings
+
+
+def _rows_conformance(tasks: dict[str, dict[str, Any]], chart: dict[str, Any]) -> list[str]:
     rows = chart.get("rows") or []
     warnings: list[str] = []
     seen: dict[int, str] = {}
-    for element_id, task in sorted(model.tasks.items()):
+    for element_id, task in sorted(tasks.items()):
         number = task["properties"].get("row")
         row = _row_of(task, rows) if number is not None else None
         if number is None:

@@ -28,6 +28,7 @@ from orchestrator.case import Case
 from orchestrator.commands import Actor, AddComment, CancelCase, ExtendDeadline
 from orchestrator.errors import CaseNotFound, NotFound, TaskNotFound
 from orchestrator.policy import (
+    desk_for_requester,
     ensure_may_write,
     may_read_case,
     may_see_task,
@@ -50,6 +51,13 @@ def readable_case(case_id: UUID, actor: Actor) -> Case:
     if not may_read_case(actor, app.model(case.process_key, case.process_version)[0]):
         raise CaseNotFound(f"no case {case_id}", case=str(case_id))  # don't reveal existence
     return case
+
+
+def for_task(actor: Actor, task: dict[str, Any]) -> Actor:
+    """The actor as the write side lets them act on this task: the desk also holds the
+    requester's lane of a case that is not sensitive (``policy.desk_for_requester``)."""
+    model, _ = services().orchestrator.model(task["process"], task["process_version"])
+    return desk_for_requester(actor, model)
 
 
 def readable_task(task: dict[str, Any], actor: Actor) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields
 
-from api.intake import KINDS, MAX_BODY, limit, status_of, submit
-from api.portal_schemas import StatusQuerySchema
+from api.intake import KINDS, MAX_BODY, limit, objection, requester_step, status_of, submit
+from api.portal_schemas import KeberatanSchema, StatusQuerySchema
 from orchestrator.errors import InvalidInput, NotFound
 
 blp = Blueprint("portal", __name__, url_prefix="/api/v1/public",
@@ -37,6 +37,25 @@ class PublicStatusSchema(Schema):
     started_at = fields.String()
     updated_at = fields.String()
     deadline_at = fields.String(allow_none=True)
+    open_steps = fields.List(fields.Dict(), metadata={
+        "description": "open steps: decree row, flowchart, full activity, role (no names)"})
+    done_steps = fields.List(fields.Dict(), metadata={
+        "description": "completed steps: row, flowchart, activity, role, completed_at"})
+    outcome = fields.List(fields.Dict(), metadata={
+        "description": "the decision and the answer or reason: {field, label, value, row}"})
+    ended_as = fields.String(allow_none=True, metadata={"description": "the end reached"})
+    extension = fields.Dict(allow_none=True, metadata={
+        "description": "the service time's extension: working_days, reason, at"})
+    linked = fields.List(fields.Dict(), metadata={
+        "description": "cases linked to this one: {relation: keberatan|permohonan, "
+                       "registration} (the same code opens them)"})
+    may_object = fields.Boolean(metadata={
+        "description": "whether the requester may still object (POST /keberatan)"})
+    objection_reasons = fields.Dict(metadata={
+        "description": "when may_object: the reasons an objection may give (alasan)"})
+    requester_steps = fields.List(fields.Dict(), metadata={
+        "description": "open steps the requester completes with the tracking code "
+                       "(POST /steps/{task_id}): task_id, row, activity, form"})
 
 
 @blp.before_request
@@ -91,3 +110,59 @@ def status(body: dict[str, Any]) -> dict[str, Any]:
     if found is None:
         raise NotFound(NOT_MATCHING)
     return found
+
+
+CREDENTIALS = ("registrasi", "kode")
+
+
+@blp.route("/steps/<task_id>", methods=["POST"])
+@blp.doc(requestBody={"content": {
+    "application/json": {"schema": {"type": "object", "required": ["registrasi", "kode", "data"],
+                                    "properties": {"registrasi": {"type": "string"},
+                                                   "kode": {"type": "string"},
+                                                   "data": {"type": "object"}}}},
+    "multipart/form-data": {"schema": {"type": "object"}}}})
+@blp.response(200, PublicStatusSchema)
+@blp.alt_response(404, description="unknown registration, wrong code, or no such requester "
+                                   "step open in that case")
+@blp.alt_response(422, description="the data does not satisfy the step's form")
+@blp.alt_response(429, description="too many attempts from this address")
+def requester_step_taken(task_id: str) -> dict[str, Any]:
+    """The requester completes their own open step (SOP 9.22-b row 2: perbaikan) with the
+    registration number and tracking code; the answer is the status after it. Only a step
+    of the requester's lane in the case the code opens (``requester_steps`` of the status)."""
+    limit("step")
+    body, files = _payload()
+    query = _load(StatusQuerySchema(), {k: body[k] for k in CREDENTIALS if k in body})
+    data = body.get("data", {}) if request.is_json else {
+        k: v for k, v in body.items() if k not in CREDENTIALS}
+    if not isinstance(data, dict):
+        raise InvalidInput("data must be a JSON object", errors={"data": ["harus objek"]})
+    found = requester_step(query["registrasi"], query["kode"], task_id, data, files)
+    if found is None:
+        raise NotFound(NOT_MATCHING)
+    return found
+
+
+class ObjectionReceiptSchema(Schema):
+    registration = fields.String(metadata={"description": "the objection's own number"})
+    kind = fields.String()
+    of = fields.String(metadata={"description": "the request objected to"})
+
+
+@blp.route("/keberatan", methods=["POST"])
+@blp.arguments(KeberatanSchema)
+@blp.response(201, ObjectionReceiptSchema)
+@blp.alt_response(404, description="unknown registration or wrong code (the same answer)")
+@blp.alt_response(409, description="this request already has an objection")
+@blp.alt_response(429, description="too many submissions from this address")
+def object_to(body: dict[str, Any]) -> dict[str, Any]:
+    """The requester's objection to their own PPID request (SOP 9.22-d): a case of its own,
+    linked to the request both ways; the request's tracking code opens it too. ``alasan``:
+    one of the objection form's reasons (9.22-d row 1), ``uraian``: the requester's words."""
+    limit("submit")
+    receipt = objection(body["registrasi"], body["kode"], body["alasan"], body["uraian"])
+    if receipt is None:
+        raise NotFound(NOT_MATCHING)
+    return {"registration": receipt.registration, "kind": receipt.kind,
+            "of": body["registrasi"].strip().upper()}

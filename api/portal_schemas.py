@@ -132,3 +132,14 @@ class StatusQuerySchema(Schema):
 
     registrasi = text("Nomor registrasi", required=True, min_len=3, max_len=40)
     kode = text("Kode pelacakan", required=True, min_len=8, max_len=64)
+
+
+class KeberatanSchema(Schema):
+    """SOP 9.22-d: the requester's objection to their own request, opened by its number and
+    code; the reasons are those of the objection form (9.22-d row 1, UU 14/2008 Pasal 35)."""
+
+    registrasi = text("Nomor registrasi permohonan", required=True, min_len=3, max_len=40)
+    kode = text("Kode pelacakan", required=True, min_len=8, max_len=64)
+    alasan = fields.String(required=True, error_messages=REQUIRED,
+                           metadata={"label": "Alasan keberatan"})
+    uraian = text("Uraian keberatan", required=True, min_len=10, max_len=4000)

@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.auth import current_actor, login_required, services
-from api.bpmn_compare import conformance, diff, elements, flowchart
+from api.bpmn_compare import conformance, diff, elements, flowchart, linked_flowcharts
 from api.presenters import to_wita
 from orchestrator.commands import Actor, DeployProcess
 from orchestrator.engine import executable_process_ids, load_model
@@ -193,8 +193,10 @@ def validate_bpmn(key: str, bpmn: bytes, indonesian: bool = False) -> dict[str, 
     except InvalidDefinition as exc:
         errors = [str(e) for e in exc.details.get("errors") or []] or [exc.message]
         return {"key": key, "valid": False, "errors": errors, "warnings": [], "name": None}
-    chart = flowchart(svc.config.processes_dir / "catalogue", key)
-    return {"key": key, "valid": True, "errors": [], "warnings": conformance(model, chart),
+    catalogue = svc.config.processes_dir / "catalogue"
+    chart = flowchart(catalogue, key)
+    return {"key": key, "valid": True, "errors": [],
+            "warnings": conformance(model, chart, linked_flowcharts(catalogue, model)),
             "name": model.name}
 
 

@@ -17,7 +17,7 @@ from flask_smorest import Blueprint
 
 from api.auth import current_actor, services
 from api.case_tasks import case_task, ensure_task_of_case
-from api.cases import readable_task
+from api.cases import for_task, readable_task
 from api.concurrency import etag, expected_version
 from api.presenters import task_row
 from api.report_schemas import InboxArgsSchema
@@ -85,7 +85,7 @@ def show_in_case(case_id: UUID, task_id: UUID) -> dict[str, Any]:
     """One task of a case (any state), for holders of its lane's role; read from the case."""
     actor = current_actor()
     task = case_task(case_id, task_id)
-    if not actor.holds(task["lane"]):
+    if not for_task(actor, task).holds(task["lane"]):
         raise TaskNotFound(f"no task {task_id}", task=str(task_id))
     readable_task(task, actor)  # a sensitive case's task: its readers only, and logged
     log_listed([task], actor, "task")

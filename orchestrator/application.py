@@ -65,6 +65,7 @@ from orchestrator.errors import (
 from orchestrator.forms import validate_form
 from orchestrator.letters import render
 from orchestrator.policy import (
+    desk_for_requester,
     ensure,
     ensure_may_write,
     may_appoint_acting,
@@ -316,11 +317,12 @@ class Orchestrator(Application[UUID]):
             ensure_no_identity_in_completion(cmd.data)
         ensure_cited_only(cmd.data, uploaded | references(case.data),
                           (e.data for e in self.case_events(case.id) if hasattr(e, "data")))
-        self._ensure_named_users(case.ready_task(cmd.task_id, cmd.actor).form, cmd.data)
+        actor = desk_for_requester(cmd.actor, model)  # the desk acts for the requester too
+        self._ensure_named_users(case.ready_task(cmd.task_id, actor).form, cmd.data)
         if cmd.signed_of:
             case.sign_document(cmd.signed_of, _signed_upload(case, cmd, uploaded),
-                               cmd.task_id, cmd.actor)
-        case.complete_task(cmd.task_id, cmd.data, cmd.actor, model, self.engine,
+                               cmd.task_id, actor)
+        case.complete_task(cmd.task_id, cmd.data, actor, model, self.engine,
                            self._may_hold(model))
         return self._save(case)
 

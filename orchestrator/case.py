@@ -383,6 +383,23 @@ class Case(ChainedAggregate):
             if case.deadline is not None:
                 case.deadline["escalated_to"] = self.to_role
 
+    class CaseLinked(Event):
+        """Another case continues this one (SOP 9.22-d: the requester's objection to this
+        request): one fact on each, so either leads to the other. It may follow the end."""
+
+        type_name = "CaseLinked"
+        relation: str  # what the other case is to this one: "keberatan", or "atas" back
+        other_case_id: str
+        other_registration: str
+        other_process: str
+        actor: str
+
+        def apply_to(self, case: Case) -> None:
+            vars(case).setdefault("links", []).append({
+                "relation": self.relation, "case_id": self.other_case_id,
+                "registration": self.other_registration, "process": self.other_process,
+                "at": self.timestamp.isoformat()})
+
     class Completed(Event):
         type_name = "CaseCompleted"
 
@@ -468,6 +485,21 @@ class Case(ChainedAggregate):
         self._trigger(self.DeadlineExtended, working_days=extension.working_days,
                       working_minutes=extension.working_minutes, reason=reason,
                       actor=actor.username)
+
+    def link(self, relation: str, other: Case, actor: Actor) -> None:
+        """Record that ``other`` continues this case as ``relation`` (once per relation);
+        a completed case may still be objected to, a cancelled one not."""
+        if self.status == CANCELLED:
+            raise CaseClosed("case is cancelled")
+        if any(link["relation"] == relation for link in self.links):
+            raise Conflict(f"this case already has a {relation}")
+        self._trigger(self.CaseLinked, relation=relation, other_case_id=str(other.id),
+                      other_registration=other.registration, other_process=other.process_key,
+                      actor=actor.username)
+
+    @property
+    def links(self) -> list[dict[str, Any]]:
+        return list(vars(self).get("links", []))
 
     def claim(self, task_id: UUID, actor: Actor) -> None:
         task = self._open_task(task_id, actor)

@@ -7,6 +7,8 @@ is tested once, here, and holds whatever edge a request comes through.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from orchestrator.commands import Actor
 from orchestrator.engine import ProcessModel
 from orchestrator.errors import NotAllowed
@@ -167,6 +169,35 @@ def reporter_lanes(model: ProcessModel) -> set[str]:
     return set(model.lanes.values()) & REPORTER_LANES
 
 
+def requester_may_complete(model: ProcessModel, lane: str) -> bool:
+    """The public, holding its own case's tracking code, completes that case's steps in a
+    requester lane (Pemohon informasi, Pelapor: SOP 9.22-b row 2's perbaikan); never a staff
+    lane, and never in a sensitive case (its reporter's steps are taken at intake only)."""
+    return lane in reporter_lanes(model) and not model.sensitive
+
+
+def desk_for_requester(actor: Actor, model: ProcessModel) -> Actor:
+    """The desk that receives on paper what the public submits (the process's staff
+    ``starters``: SOP 9.22's Petugas Pelayanan Informasi) also takes the requester's later
+    steps on their behalf in a case that is not sensitive: a correction brought to the desk,
+    or the request left uncorrected when its time has passed (9.22-b row 2, "tidak
+    menyerahkan perbaikan"), so that no case waits for ever on someone who is not staff.
+    Never in a sensitive case (there the reporter's step is taken at intake only)."""
+    if model.sensitive or not may_write(actor) \
+            or not actor.roles & (starting_roles(model) - REPORTER_LANES):
+        return actor
+    return replace(actor, roles=actor.roles | frozenset(reporter_lanes(model)))
+
+
+def requester_may_object(model: ProcessModel, status: str, overdue: bool,
+                         relations: set[str]) -> bool:
+    """The requester objects (SOP 9.22-d; UU 14/2008 Pasal 35) to a request whose process
+    names an objection (``followed_by: keberatan``), once, after it was answered or refused
+    (the case completed) or when its service time has passed unanswered."""
+    return ("keberatan" in model.followed_by and "keberatan" not in relations
+            and (status == "completed" or (status == "active" and overdue)))
+
+
 def reporter_lanes_held(actor: Actor) -> frozenset[str]:
     """The public's lanes this (staff) account holds: where sensitive rows are hidden."""
     return actor.roles & REPORTER_LANES
@@ -178,7 +209,7 @@ def on_behalf_of_reporter(actor: Actor, model: ProcessModel) -> Actor:
     may not start the process gains nothing."""
     if not model.sensitive or not may_start(actor, model):
         return actor
-    return Actor(actor.username, actor.roles | frozenset(reporter_lanes(model)))
+    return replace(actor, roles=actor.roles | frozenset(reporter_lanes(model)))
 
 
 def handling_role_problem(role: str, model: ProcessModel) -> str | None:

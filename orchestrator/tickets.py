@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -30,10 +31,16 @@ def new_code() -> str:
     return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
 
 
+def normal_code(code: str) -> str:
+    """A code as issued (upper case, dashes every four characters), however it was typed:
+    lower case, without dashes, with spaces."""
+    raw = re.sub(r"[^0-9A-Z]", "", code.upper())
+    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+
+
 def code_hash(salt: str, code: str) -> str:
     """The stored form of a code: SHA-256 over salt and the normalised code."""
-    normal = code.strip().upper().replace(" ", "")
-    return hashlib.sha256(f"{salt}:{normal}".encode()).hexdigest()
+    return hashlib.sha256(f"{salt}:{normal_code(code)}".encode()).hexdigest()
 
 
 class PublicTicket(ChainedAggregate):
@@ -60,6 +67,14 @@ class PublicTicket(ChainedAggregate):
         ticket = cls(registration=registration, case_id=str(case_id), kind=kind, salt=salt,
                      code_sha256=code_hash(salt, code))
         return ticket, code
+
+    @classmethod
+    def sharing(cls, ticket: PublicTicket, registration: str, case_id: UUID,
+                kind: str) -> PublicTicket:
+        """A ticket for a case that continues ``ticket``'s (the requester's objection): the
+        same code opens it, so the requester keeps one secret; no code in clear anywhere."""
+        return cls(registration=registration, case_id=str(case_id), kind=kind,
+                   salt=ticket.salt, code_sha256=ticket.code_sha256)
 
     def matches(self, code: str) -> bool:
         """Whether the code is this ticket's (constant-time compare)."""

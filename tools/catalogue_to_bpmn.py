@@ -213,6 +213,10 @@ def process_properties(chart: dict) -> list[str]:
     sensitive = chart.get("sensitive")
     props = {"sensitive": "true", "handling_role": sensitive["handling_role"]} if sensitive else {}
     props.update(start_properties(chart))
+    if chart.get("public_fields"):  # what the portal's status shows of the steps' data
+        props["public_fields"] = ",".join(chart["public_fields"])
+    if chart.get("followed_by"):  # cases the requester may start after this one (keberatan)
+        props["followed_by"] = ",".join(f"{k}:{v}" for k, v in chart["followed_by"].items())
     return [
         "    <bpmn:extensionElements>",
         "      <spiffworkflow:properties>",
@@ -222,9 +226,44 @@ def process_properties(chart: dict) -> list[str]:
     ]
 
 
-def build_nodes(chart: dict) -> tuple[list[Node], list[tuple[str, str, str, str | None]]]:
-    rows = chart["rows"]
-    nodes: list[Node] = [Node("StartEvent", "startEvent", "Mulai", rows[0]["lane"], 0)]
+def _linked(doc: dict | None, chart: dict) -> list[dict]:
+    """The flowcharts of the same SOP this one hands off to (an answer's ``continues_in``
+    without ``continues_at``), and theirs in turn: drawn and run inside its process."""
+    charts = {c["key"]: c for c in (doc or {}).get("flowcharts") or []}
+    found: list[dict] = []
+    todo = [chart]
+    while todo:
+        current = todo.pop(0)
+        for row in current["rows"]:
+            for answer in (row.get("decision") or {}).get("answers", []):
+                key = answer.get("continues_in")
+                if not key or answer.get("continues_at") is not None or key == chart["key"]:
+                    continue
+                if key not in charts:
+                    raise ValueError(f"{current['key']} row {row['step']}: continues_in "
+                                     f"{key!r} is no flowchart of this SOP")
+                if all(c["key"] != key for c in found):
+                    found.append(charts[key])
+                    todo.append(charts[key])
+    return found
+
+
+def _prefix(host: dict, chart: dict) -> str:
+    """Element-id prefix of a linked flowchart's rows (sop_9_22_b in sop_9_22: ``b_``)."""
+    if chart is host:
+        return ""
+    key, base = chart["key"], host["key"] + "_"
+    return (key[len(base):] if key.startswith(base) else key) + "_"
+
+
+def build_nodes(chart: dict, doc: dict | None = None
+                ) -> tuple[list[Node], list[tuple[str, str, str, str | None]]]:
+    """Nodes and flows of a flowchart's process, with the flowcharts it hands off to
+    (``continues_in``) as part of it: their rows keep their own printed numbers and carry
+    ``flowchart``; an answer ``continues_at`` a row returns to that row of this process."""
+    segments = [chart, *_linked(doc, chart)]
+    first = chart["rows"]
+    nodes: list[Node] = [Node("StartEvent", "startEvent", "Mulai", first[0]["lane"], 0)]
     flows: list[tuple[str, str, str, str | None]] = []  # (source, target, label, condition)
     col = 1
     ends: dict[str, Node] = {}
@@ -237,46 +276,63 @@ def build_nodes(chart: dict) -> tuple[list[Node], list[tuple[str, str, str, str 
             ends[key] = node
         return ends[key].id
 
-    for row in rows:
-        n = row["step"]
-        props = task_properties(row)
-        nodes.append(Node(f"Task_{n}", "userTask", short_name(row["activity"]), row["lane"], col, props))
-        col += 1
-        if row.get("decision"):
-            nodes.append(Node(f"Gateway_{n}", "exclusiveGateway", row["decision"]["question"] + "?", row["lane"], col))
+    for segment in segments:
+        pre = _prefix(chart, segment)
+        for row in segment["rows"]:
+            n = row["step"]
+            props = task_properties(row)
+            if pre:
+                props = {"flowchart": segment["key"], **props}
+            nodes.append(Node(f"Task_{pre}{n}", "userTask", short_name(row["activity"]),
+                              row["lane"], col, props))
             col += 1
-    index = {r["step"]: r for r in rows}
+            if row.get("decision"):
+                nodes.append(Node(f"Gateway_{pre}{n}", "exclusiveGateway",
+                                  row["decision"]["question"] + "?", row["lane"], col))
+                col += 1
     last_col = col
-    for i, row in enumerate(rows):
-        n = row["step"]
-        src = f"Task_{n}"
-        if i == 0:
-            flows.append(("StartEvent", src, "", None))
-        decision = row.get("decision")
-        if decision:
-            gw = f"Gateway_{n}"
-            flows.append((src, gw, "", None))
-            for a in decision["answers"]:
-                target = a["next"]
-                cond = f"{decision['field']} == {a['value']!r}"
-                if target == "end" or target not in index:
-                    tgt = end_node(a.get("end_name") or f"Selesai: {a['label']}", row["lane"], last_col)
-                else:
-                    tgt = f"Task_{target}"
-                flows.append((gw, tgt, a["label"], cond))
-        else:
-            nxt = row.get("next") or (rows[i + 1]["step"] if i + 1 < len(rows) else "end")
-            tgt = end_node("Selesai", row["lane"], last_col) if nxt == "end" else f"Task_{nxt}"
-            flows.append((src, tgt, "", None))
+    prefixes = {s["key"]: _prefix(chart, s) for s in segments}
+    for segment in segments:
+        pre = prefixes[segment["key"]]
+        rows = segment["rows"]
+        index = {r["step"]: r for r in rows}
+        for i, row in enumerate(rows):
+            n = row["step"]
+            src = f"Task_{pre}{n}"
+            if i == 0 and not pre:
+                flows.append(("StartEvent", src, "", None))
+            decision = row.get("decision")
+            if decision:
+                gw = f"Gateway_{pre}{n}"
+                flows.append((src, gw, "", None))
+                for a in decision["answers"]:
+                    target = a["next"]
+                    cond = f"{decision['field']} == {a['value']!r}"
+                    linked = a.get("continues_in")
+                    if linked in prefixes and a.get("continues_at") is None and linked != segment["key"]:
+                        tgt = f"Task_{prefixes[linked]}{next(r for r in segments if r['key'] == linked)['rows'][0]['step']}"
+                    elif linked in prefixes and a.get("continues_at") is not None:
+                        tgt = f"Task_{prefixes[linked]}{a['continues_at']}"
+                    elif target == "end" or target not in index:
+                        tgt = end_node(a.get("end_name") or f"Selesai: {a['label']}", row["lane"], last_col)
+                    else:
+                        tgt = f"Task_{pre}{target}"
+                    flows.append((gw, tgt, a["label"], cond))
+            else:
+                nxt = row.get("next") or (rows[i + 1]["step"] if i + 1 < len(rows) else "end")
+                tgt = end_node(row.get("end_name") or "Selesai", row["lane"], last_col) \
+                    if nxt == "end" else f"Task_{pre}{nxt}"
+                flows.append((src, tgt, "", None))
     nodes.extend(ends.values())
     return nodes, flows
 
 
 def render(doc: dict, chart: dict) -> str:
     names = role_names()
-    nodes, flows = build_nodes(chart)
+    nodes, flows = build_nodes(chart, doc)
+    linked = _linked(doc, chart)
     lanes: list[str] = []
-    for row in chart["rows"]:
+    for row in [r for c in (chart, *linked) for r in c["rows"]]:
         if row["lane"] not in lanes:
             lanes.append(row["lane"])
     lane_h = _lane_height(names, lanes, _participant_name(doc, chart))
@@ -299,6 +355,7 @@ def render(doc: dict, chart: dict) -> str:
         'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" '
         'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" '
         f'id="Definitions_{pid}" targetNamespace="https://alur.kpu-bontang.go.id/bpmn">',
+        *_categories(doc, chart, linked),
         f'  <bpmn:collaboration id="Collaboration_{pid}">',
         f'    <bpmn:participant id="Participant_{pid}" name={quoteattr(_participant_name(doc, chart))} processRef="{pid}" />',
         "  </bpmn:collaboration>",
@@ -326,6 +383,9 @@ def render(doc: dict, chart: dict) -> str:
         out += [f"      <bpmn:incoming>{flow_ids[(s, t)]}</bpmn:incoming>" for s, t, *_ in flows if t == n.id]
         out += [f"      <bpmn:outgoing>{flow_ids[(s, t)]}</bpmn:outgoing>" for s, t, *_ in flows if s == n.id]
         out.append(f"    </bpmn:{n.kind}>")
+    for other in linked:  # each linked flowchart's rows, grouped under its own heading
+        pre = _prefix(chart, other)[:-1]
+        out.append(f'    <bpmn:group id="Group_{pre}" categoryValueRef="CategoryValue_{pre}" />')
     for s, t, label, cond in flows:
         name = f" name={quoteattr(label)}" if label else ""
         if cond:
@@ -354,6 +414,18 @@ def render(doc: dict, chart: dict) -> str:
             lx, ly, lw, lh = _node_label(n, (x, y, w, h))
             out.append(f'        <bpmndi:BPMNLabel><dc:Bounds x="{lx}" y="{ly}" width="{lw}" height="{lh}" /></bpmndi:BPMNLabel>')
         out.append("      </bpmndi:BPMNShape>")
+    for other in linked:
+        pre = _prefix(chart, other)
+        inside = [box(n) for n in nodes if n.id.startswith((f"Task_{pre}", f"Gateway_{pre}"))]
+        left = min(b[0] for b in inside) - 15
+        right = max(b[0] + b[2] for b in inside) + 15
+        out.append(f'      <bpmndi:BPMNShape id="Group_{pre[:-1]}_di" bpmnElement="Group_{pre[:-1]}">')
+        out.append(f'        <dc:Bounds x="{left}" y="44" width="{right - left}" height="{height - 8}" />')
+        # the heading inside the group's top edge, as wide as the group: above the top lane's
+        # steps (bpmn-js would otherwise wrap it into a narrow column over them)
+        lw, lh = _text_box(_group_label(doc, chart, other), right - left - 16)
+        out.append(f'        <bpmndi:BPMNLabel><dc:Bounds x="{left + 8}" y="48" width="{lw}" height="{lh}" /></bpmndi:BPMNLabel>')
+        out.append("      </bpmndi:BPMNShape>")
     for s, t, label, _c in flows:
         out.append(f'      <bpmndi:BPMNEdge id="{flow_ids[(s, t)]}_di" bpmnElement="{flow_ids[(s, t)]}">')
         route = _route(box(by_id[s]), box(by_id[t]), _in_the_way(by_id[s], by_id[t], nodes, box))
@@ -365,6 +437,22 @@ def render(doc: dict, chart: dict) -> str:
         out.append("      </bpmndi:BPMNEdge>")
     out += ["    </bpmndi:BPMNPlane>", "  </bpmndi:BPMNDiagram>", "</bpmn:definitions>", ""]
     return "\n".join(out)
+
+
+def _group_label(doc: dict, chart: dict, other: dict) -> str:
+    return f"SOP {doc['sop']}-{_prefix(chart, other)[:-1]}: {process_name(doc, other)}"
+
+
+def _categories(doc: dict, chart: dict, linked: list[dict]) -> list[str]:
+    """The labels of the linked flowcharts' groups (BPMN groups name a category value)."""
+    out = []
+    for other in linked:
+        pre = _prefix(chart, other)[:-1]
+        label = _group_label(doc, chart, other)
+        out += [f'  <bpmn:category id="Category_{pre}">',
+                f'    <bpmn:categoryValue id="CategoryValue_{pre}" value={quoteattr(label)} />',
+                "  </bpmn:category>"]
+    return out
 
 
 def _in_the_way(a: Node, b: Node, nodes: list[Node], box) -> list[tuple[int, int, int, int]]:

@@ -18,12 +18,13 @@ from api.pages.staff import wrote
 from api.presenters import event_dict
 from api.reports import case_row, log_listed, visible_processes
 from orchestrator.case import Case
-from orchestrator.commands import AddComment
+from orchestrator.commands import AddComment, ExtendDeadline
 from orchestrator.dispositions import user_fields
-from orchestrator.errors import InvalidInput
-from orchestrator.policy import may_audit, may_comment
+from orchestrator.errors import Conflict, InvalidInput, NotAllowed
+from orchestrator.policy import desk_for_requester, may_audit, may_comment, may_extend_deadline
 
 COMMENT_MAX = 2000
+REASON_MAX = 1000
 
 bp = page_blueprint("pages_cases")
 
@@ -120,13 +121,19 @@ def show(case_id: UUID) -> Any:
     case = readable_case(case_id, actor)
     shown = shown_case(case, actor, "halaman kasus (data dan riwayat)")
     events = timeline(case_id)
-    mine = [t for t in shown["open_tasks"] if t["lane"] in actor.roles]
     model, _ = services().orchestrator.model(case.process_key, case.process_version)
+    acting = desk_for_requester(actor, model)  # the desk also takes a requester's step
+    mine = [t for t in shown["open_tasks"] if t["lane"] in acting.roles]
     return render_template(
         "kasus.html", case=shown, events=events, my_tasks=mine,
         attachments=_attachments(shown["data"], events),
         auditor=may_audit(actor), history=history(case, started(events)), person=person,
         may_comment=may_comment(actor, model) and case.status == "active",
+        may_extend=may_extend_deadline(actor, model) and case.status == "active"
+        and case.deadline is not None and not case.deadline["extensions"]
+        and services().orchestrator.standards.get(case.process_key) is not None
+        and services().orchestrator.standards[case.process_key].extension_for(
+            case.deadline["rule"]) is not None,
         comment_max=COMMENT_MAX, case_documents=case.generated(),
         **diagram_context(case.process_key, case.process_version))
 
@@ -151,6 +158,27 @@ def comment(case_id: UUID) -> Any:
     flash("Komentar ditambahkan.", "sukses")
     if task_id and request.form.get("kembali") == "tugas":
         return redirect(url_for("pages_task.show", case_id=case_id, task_id=task_id))
+    return redirect(url_for("pages_cases.show", case_id=case_id))
+
+
+@bp.post("/kasus/<uuid:case_id>/perpanjang")
+@login_required
+def extend(case_id: UUID) -> Any:
+    """Extend the case's service time once, as its standard allows, with the written reason
+    the requester is told (Keputusan 33/2025; the portal's status shows it)."""
+    actor = page_actor()
+    readable_case(case_id, actor)
+    reason = (request.form.get("alasan") or "").strip()
+    if not reason or len(reason) > REASON_MAX:
+        return error_page(422, "Alasan perpanjangan wajib diisi.",
+                          f"Tulis alasannya (paling banyak {REASON_MAX} karakter).")
+    try:
+        services().orchestrator.extend_deadline(ExtendDeadline(case_id, actor, reason))
+    except (NotAllowed, Conflict) as exc:
+        return error_page(409 if isinstance(exc, Conflict) else 403,
+                          "Waktu layanan tidak dapat diperpanjang.", exc.message)
+    wrote()
+    flash("Waktu layanan diperpanjang; pemohon melihat alasannya pada status.", "sukses")
     return redirect(url_for("pages_cases.show", case_id=case_id))
 
 

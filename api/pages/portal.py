@@ -8,11 +8,13 @@ from typing import Any
 from flask import make_response, render_template, request
 from marshmallow import ValidationError
 
-from api.intake import KINDS, MAX_BODY, Kind, limit, status_of, submit
+from api.errors import STATUS
+from api.intake import KINDS, MAX_BODY, Kind, limit, objection, status_of, submit
+from api.intake import requester_step as take_step
 from api.pages.common import body_limit, page_blueprint
 from api.portal import NOT_MATCHING
-from api.portal_schemas import HONEYPOT, StatusQuerySchema
-from orchestrator.errors import InvalidInput, NotFound, RateLimited
+from api.portal_schemas import HONEYPOT, KeberatanSchema, StatusQuerySchema
+from orchestrator.errors import AlurError, InvalidInput, NotFound, RateLimited
 
 bp = page_blueprint("pages_portal")
 
@@ -86,20 +88,82 @@ def send(kind: str) -> Any:
 def status() -> Any:
     """Status of a report, for whoever holds both its number and its code."""
     if request.method == "GET":
-        return render_template("portal/status.html", values={}, found=None, errors={})
+        return render_template("portal/status.html", values={}, found=None, errors={},
+                               notice=None)
     values = {k: request.form.get(k, "") for k in ("registrasi", "kode")}
     try:
         limit("status")
         query = StatusQuerySchema().load({k: v for k, v in values.items() if v.strip()})
     except RateLimited as exc:
         return render_template("portal/status.html", values=values, found=None,
-                               errors={"_": [exc.message]}), 429
+                               errors={"_": [exc.message]}, notice=None), 429
     except ValidationError as exc:
         return render_template("portal/status.html", values=values, found=None,
-                               errors=exc.messages), 422
+                               errors=exc.messages, notice=None), 422
     found = status_of(query["registrasi"], query["kode"])
     errors = {} if found else {"_": [NOT_MATCHING]}
-    response = make_response(render_template("portal/status.html", values=values,
-                                             found=found, errors=errors), 200 if found else 404)
-    response.headers["Cache-Control"] = "no-store"
+    return _status_page(values, found, errors, None, 200 if found else 404)
+
+
+def _status_page(values: dict[str, str], found: dict[str, Any] | None,
+                 errors: dict[str, Any], notice: str | None, code: int) -> Any:
+    response = make_response(render_template("portal/status.html", values=values, found=found,
+                                             errors=errors, notice=notice), code)
+    response.headers["Cache-Control"] = "no-store"  # the page carries the code in its form
     return response
+
+
+@bp.post("/layanan/status/langkah/<task_id>")
+@body_limit(MAX_BODY)
+def requester_step(task_id: str) -> Any:
+    """The requester's own step (SOP 9.22-b row 2: perbaikan), with number and code."""
+    values = {k: request.form.get(k, "") for k in ("registrasi", "kode")}
+    try:
+        limit("step")
+        query = StatusQuerySchema().load({k: v for k, v in values.items() if v.strip()})
+    except RateLimited as exc:
+        return _status_page(values, None, {"_": [exc.message]}, None, 429)
+    except ValidationError as exc:
+        return _status_page(values, None, exc.normalized_messages(), None, 422)
+    data = {k: v for k, v in request.form.items()
+            if k not in ("registrasi", "kode", "csrf_token") and v.strip()}
+    files = [(f.stream, f.filename or "") for f in request.files.getlist("lampiran")
+             if f.filename]
+    try:
+        found = take_step(query["registrasi"], query["kode"], task_id, data, files)
+    except AlurError as exc:
+        found = status_of(query["registrasi"], query["kode"])
+        errors = exc.details.get("errors") or {"_": [exc.message]}
+        code = next((c for cls, c in STATUS if isinstance(exc, cls)), 400)
+        return _status_page(values, found, errors, None, code if found else 404)
+    if found is None:
+        return _status_page(values, None, {"_": [NOT_MATCHING]}, None, 404)
+    return _status_page(values, found, {}, "Terima kasih: langkah Anda telah dicatat.", 200)
+
+
+@bp.post("/layanan/status/keberatan")
+def object_to() -> Any:
+    """The requester's objection to their own request (SOP 9.22-d), with number and code."""
+    values = {k: request.form.get(k, "") for k in ("registrasi", "kode")}
+    raw = {k: v for k, v in request.form.items()
+           if k in ("registrasi", "kode", "alasan", "uraian") and v.strip()}
+    try:
+        limit("submit")
+        body = KeberatanSchema().load(raw)
+    except RateLimited as exc:
+        return _status_page(values, None, {"_": [exc.message]}, None, 429)
+    except ValidationError as exc:
+        found = status_of(values["registrasi"], values["kode"]) if values["kode"] else None
+        return _status_page(values, found, exc.normalized_messages(), None, 422)
+    try:
+        receipt = objection(body["registrasi"], body["kode"], body["alasan"], body["uraian"])
+    except AlurError as exc:
+        found = status_of(body["registrasi"], body["kode"])
+        code = next((c for cls, c in STATUS if isinstance(exc, cls)), 400)
+        errors = exc.details.get("errors") or {"_": [exc.message]}
+        return _status_page(values, found, errors, None, code if found else 404)
+    if receipt is None:
+        return _status_page(values, None, {"_": [NOT_MATCHING]}, None, 404)
+    found = status_of(body["registrasi"], body["kode"])
+    return _status_page(values, found, {}, "Keberatan Anda telah dicatat dengan nomor "
+                        f"{receipt.registration}; lacak dengan kode pelacakan yang sama.", 201)

@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 
 from api.auth import authenticate, services
 from api.case_tasks import case_task
-from api.cases import readable_task
+from api.cases import for_task, readable_task
 from api.pages.common import login_required, page_actor, page_blueprint, page_user
 from api.reports import inbox_page_for
 from api.tasks import find_task
@@ -102,7 +102,7 @@ def inbox() -> Any:
 def my_task(case_id: UUID, task_id: UUID) -> dict[str, Any]:
     """The task, read from its case (write side), if it lies in one of my lanes (else 404)."""
     task = case_task(case_id, task_id)
-    if not page_actor().holds(task["lane"]):
+    if not for_task(page_actor(), task).holds(task["lane"]):
         raise TaskNotFound(f"no task {task_id}")
     return readable_task(task, page_actor())
 

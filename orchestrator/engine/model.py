@@ -69,6 +69,10 @@ class ProcessModel:
     starters: tuple[str, ...] = ()  # role keys that may start a case ((): see policy.may_start)
     purpose: str = ""  # one line for the list of processes staff may start
     timers: dict[str, TimerSpec] = field(default_factory=dict)  # timer event element id -> spec
+    # the step fields the public portal shows with the status (decision, answer, reason)
+    public_fields: tuple[str, ...] = ()
+    # relation -> process key of a case the requester may start after this one (keberatan)
+    followed_by: dict[str, str] = field(default_factory=dict)
 
     def flow(self, source: str, target: str) -> Flow | None:
         return self.flows.get((source, target))
@@ -101,7 +105,17 @@ def load_model(key: str, bpmn: bytes, roles: RoleRegistry) -> ProcessModel:
         flows=flows, lanes=lanes, tasks=tasks, elements=elements,
         sensitive=sensitive, handling_role=handling_role,
         start_form=start_form, starters=starters, purpose=purpose, timers=timer_specs,
+        public_fields=tuple(f.strip() for f in _process_properties(process).get(
+            "public_fields", "").split(",") if f.strip()),
+        followed_by=_followed_by(_process_properties(process).get("followed_by", "")),
     )
+
+
+def _followed_by(text: str) -> dict[str, str]:
+    """``keberatan:sop_9_22_d,…``: relation → the process a follow-up case is a case of."""
+    pairs = (item.split(":", 1) for item in text.split(",") if ":" in item)
+    return {relation.strip(): key.strip() for relation, key in pairs
+            if relation.strip() and key.strip()}
 
 
 def _safe_root(bpmn: bytes) -> Element:

@@ -34,12 +34,19 @@ def _key(number: str, activity: str) -> tuple[str, str]:
     return number, " ".join(activity.split())
 
 
+def own(tasks: dict[str, dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
+    """The tasks of a process that model its own flowchart's rows (not a linked flowchart's,
+    whose tasks carry ``flowchart``: SOP 9.22-b and -c inside 9.22)."""
+    return {e: t for e, t in tasks.items() if t["properties"].get("flowchart", key) == key}
+
+
 def bind(tasks: dict[str, dict[str, Any]], chart: dict[str, Any]) -> dict[int, str]:
-    """Each row's ``step`` → the element id of the one user task that models it."""
+    """Each row's ``step`` → the element id of the one user task that models it (the tasks
+    of the chart itself: those of a linked flowchart carry its key as ``flowchart``)."""
     steps = {_key(printed(r), r["activity"]): r["step"] for r in chart["rows"]}
     assert len(steps) == len(chart["rows"]), f"{chart['key']}: two rows share number and text"
     bound: dict[int, str] = {}
-    for element_id, task in tasks.items():
+    for element_id, task in own(tasks, chart["key"]).items():
         props = task["properties"]
         step = steps.get(_key(props.get("row", ""), props.get("activity", "")))
         assert step is not None, f"{element_id}: row {props.get('row')!r} is not in the catalogue"
@@ -47,3 +54,19 @@ def bind(tasks: dict[str, dict[str, Any]], chart: dict[str, Any]) -> dict[int, s
                                   f"({bound.get(step)}, {element_id})"
         bound[step] = element_id
     return bound
+
+
+def bind_all(tasks: dict[str, dict[str, Any]], key: str) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Every user task of process ``key`` → (the flowchart it models a row of, that row): its
+    own and those of the flowcharts it hands off to (``continues_in``)."""
+    charts = flowcharts()
+    keys = {key} | {t["properties"]["flowchart"] for t in tasks.values()
+                    if "flowchart" in t["properties"]}
+    found: dict[str, tuple[str, dict[str, Any]]] = {}
+    for chart_key in keys:
+        rows = {r["step"]: r for r in charts[chart_key]["rows"]}
+        linked = {e: t for e, t in tasks.items()
+                  if t["properties"].get("flowchart", key) == chart_key}
+        for step, element_id in bind(linked, charts[chart_key]).items():
+            found[element_id] = (chart_key, rows[step])
+    return found

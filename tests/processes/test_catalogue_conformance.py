@@ -8,7 +8,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from api.bpmn_compare import conformance, flowchart
+from api.bpmn_compare import conformance, flowchart, linked_flowcharts
 from orchestrator.engine import executable_process_ids, load_model
 from orchestrator.roles import RoleRegistry
 from tests.processes.catalogue import bind, flowcharts
@@ -102,7 +102,8 @@ def test_the_process_owners_conformance_check_passes_every_shipped_file(path: Pa
                                                                          key: str) -> None:
     """Repeated and empty printed row numbers (9.16, 9.6) are no "modelled twice" warnings."""
     model = load_model(key, path.read_bytes(), ROLES)
-    assert conformance(model, flowchart(ROOT / "catalogue", key)) == []
+    assert conformance(model, flowchart(ROOT / "catalogue", key),
+                       linked_flowcharts(ROOT / "catalogue", model)) == []
 
 
 def test_the_conformance_check_still_names_a_changed_keterangan() -> None:

@@ -16,7 +16,7 @@ from orchestrator.engine import executable_process_ids, load_model
 from orchestrator.roles import RoleRegistry
 from orchestrator.worktime import Calendar, Duration, parse_duration
 from tests.processes import decree
-from tests.processes.catalogue import flowcharts
+from tests.processes.catalogue import flowcharts, own
 
 ROOT = Path(__file__).resolve().parents[2] / "processes"
 ROLES = RoleRegistry.load(ROOT / "roles.yaml")
@@ -43,7 +43,7 @@ def decree_chart(key: str) -> decree.Flowchart:
 def task(key: str, number: str, occurrence: int = 1) -> dict:
     """The BPMN user task that models the decree's row printed ``number`` (its activity too)."""
     row = decree_chart(key).row(number, occurrence)
-    found = [t for t in MODELS[key].tasks.values()
+    found = [t for t in own(MODELS[key].tasks, key).values()
              if t["properties"].get("row") == number
              and decree.squash(t["properties"]["activity"]) == row.activity]
     assert len(found) == 1, f"{key}: {len(found)} tasks model row {number!r} ({row.activity})"
@@ -61,7 +61,7 @@ def test_each_task_carries_its_decree_rows_printed_number_and_cells(key: str) ->
     """Number as printed (repeated or empty where the decree does so), activity, Kelengkapan,
     Waktu, Output and Keterangan, verbatim; one task per printed row."""
     rows = decree_chart(key).rows
-    assert len(MODELS[key].tasks) == len(rows), f"{key}: one task per row of the decree"
+    assert len(own(MODELS[key].tasks, key)) == len(rows), f"{key}: one task per row of the decree"
     for number in {r.number for r in rows}:
         for occurrence, row in enumerate((r for r in rows if r.number == number), 1):
             props = task(key, number, occurrence)["properties"]
@@ -82,6 +82,23 @@ def test_normalised_working_time_is_what_the_decree_text_says(key: str) -> None:
         amount, unit = int(working[:-1]), working[-1]
         expected = Duration(**{units[unit]: amount * (60 if unit == "h" else 1)})
         assert parse_duration(row.time) == expected, (key, row.number, row.time)
+
+
+def test_a_linked_flowcharts_rows_run_inside_the_request_as_the_decree_prints_them() -> None:
+    """SOP 9.22's 'tidak lengkap' and 'ditolak' tables run inside the request's own process
+    (one case, one service time): their tasks are the decree's rows of those tables, printed
+    numbers kept, and the same as the tables' own processes' tasks."""
+    linked = [t for t in MODELS["sop_9_22"].tasks.values() if "flowchart" in t["properties"]]
+    assert {t["properties"]["flowchart"] for t in linked} == {"sop_9_22_b", "sop_9_22_c"}
+    for key in ("sop_9_22_b", "sop_9_22_c"):
+        inside = sorted((t["properties"]["row"], t["lane"], json.dumps(
+            {k: v for k, v in t["properties"].items() if k != "flowchart"}, sort_keys=True))
+            for t in linked if t["properties"]["flowchart"] == key)
+        alone = sorted((t["properties"]["row"], t["lane"], json.dumps(t["properties"],
+                                                                      sort_keys=True))
+                       for t in MODELS[key].tasks.values())
+        assert inside == alone, key
+        assert [r for r, *_ in inside] == [r.number for r in decree_chart(key).rows]
 
 
 # -- 1. a due time that depends on the case's data (9.22 row 4, 9.22-c row 2) ---------------

@@ -22,7 +22,7 @@ from alur.config import Config
 from orchestrator.commands import Actor, CompleteTask, StartCase
 from orchestrator.policy import REPORTER_LANES
 from orchestrator.references import references
-from tests.processes.catalogue import bind, flowcharts
+from tests.processes.catalogue import bind_all, flowcharts
 from tests.starts import start_data as valid_start
 from tools.form_samples import sample
 
@@ -43,28 +43,38 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     svc.close()
 
 
-def _plans(chart: dict[str, Any]) -> list[dict[int, str]]:
-    plans: list[dict[int, str]] = [{}]
-    for row in chart["rows"]:
+Step = tuple[str, int]  # (flowchart, row step): a linked flowchart's rows run in the process
+
+
+def _plans(rows: list[tuple[str, dict[str, Any]]]) -> list[dict[Step, str]]:
+    """One plan per answer; an answer in a linked flowchart's rows also takes the answer that
+    hands the case over to that flowchart (``continues_in``)."""
+    into = {a["continues_in"]: {(chart, row["step"]): a["value"]}
+            for chart, row in rows for a in (row.get("decision") or {}).get("answers", [])
+            if a.get("continues_in") and a.get("continues_at") is None}
+    plans: list[dict[Step, str]] = [{}]
+    for chart, row in rows:
         for answer in (row.get("decision") or {}).get("answers", []):
-            plans.append({row["step"]: answer["value"]})
+            plans.append({**into.get(chart, {}), (chart, row["step"]): answer["value"]})
     return plans
 
 
 def _forward(row: dict[str, Any]) -> str:
+    """An answer that moves on: a later row or an end, never a hand-back (``continues_at``)."""
     answers = row["decision"]["answers"]
-    ahead = [a for a in answers if a["next"] == "end" or int(a["next"]) > row["step"]]
+    ahead = [a for a in answers if a.get("continues_at") is None
+             and (a["next"] == "end" or int(a["next"]) > row["step"])]
     return (ahead or answers)[0]["value"]
 
 
-def _answer(form: dict[str, Any], row: dict[str, Any], plan: dict[int, str],
-            seen: set[int]) -> dict[str, Any]:
+def _answer(form: dict[str, Any], row: dict[str, Any], plan: dict[Step, str],
+            seen: set[Step], step: Step) -> dict[str, Any]:
     """Valid data for every field of the form (generated from its schema), and the answer."""
     decision = row.get("decision")
     answer = {}
     if decision:
-        first = row["step"] not in seen
-        answer[decision["field"]] = plan.get(row["step"]) if first and row["step"] in plan \
+        first = step not in seen
+        answer[decision["field"]] = plan.get(step) if first and step in plan \
             else _forward(row)
     users = {name: spec["x-alur-lanes"][0]  # the demo user of the first allowed role
              for name, spec in (form.get("properties") or {}).items()
@@ -93,27 +103,32 @@ def _reporter_steps(model: Any) -> Any:
     return take
 
 
-def walk(services: Services, key: str, plan: dict[int, str]) -> list[str]:
+def _rows(services: Services, key: str) -> dict[str, tuple[str, dict[str, Any]]]:
+    model, _ = services.orchestrator.model(key)
+    return bind_all(model.tasks, key)
+
+
+def walk(services: Services, key: str, plan: dict[Step, str]) -> list[str]:
     """Run one case to its end; returns the BPMN element ids it passed, in order."""
     app = services.orchestrator
     model, _ = app.model(key)
-    steps = {element_id: step for step, element_id in bind(model.tasks, CHARTS[key]).items()}
-    rows = {r["step"]: r for r in CHARTS[key]["rows"]}
+    rows = _rows(services, key)
     starter = Actor("walker", frozenset(model.lanes.values()))
     case_id = app.start_case(StartCase(key, start_data(services, key), starter),
                              _reporter_steps(model)).case_id
-    seen: set[int] = set()
+    seen: set[Step] = set()
     for _ in range(MAX_STEPS):
         case = app.get_case(case_id)
         if case.status != "active":
             return case.path
         task = next(iter(case.open_tasks.values()))
-        row = rows[steps[task.element_id]]
+        chart, row = rows[task.element_id]
+        step = (chart, row["step"])
         assert task.lane == row["lane"] == model.tasks[task.element_id]["lane"]
         # a step disposed to someone (assign_from) is theirs to complete
         lane_only = Actor(task.claimed_by or f"demo-{task.lane}", frozenset({task.lane}))
-        data = _answer(task.form, row, plan, seen)
-        seen.add(row["step"])
+        data = _answer(task.form, row, plan, seen, step)
+        seen.add(step)
         # the sample's documents stand for files uploaded with the completion
         app.complete_task(CompleteTask(case_id, UUID(task.task_id), lane_only, data),
                           uploaded=frozenset(references(data)))
@@ -127,7 +142,8 @@ def test_every_sequence_flow_of_every_process_is_taken(services: Services) -> No
     for key in app.process_keys():
         model, _ = app.model(key)
         total |= {(key, f.id) for f in model.flows.values()}
-        for plan in _plans(CHARTS[key]):
+        rows = sorted(_rows(services, key).values(), key=lambda cr: (cr[0], cr[1]["step"]))
+        for plan in _plans(rows):
             path = walk(services, key, plan)
             for source, target in itertools.pairwise(path):
                 flow = model.flow(source, target)

@@ -72,6 +72,9 @@ GOLDEN = {
     "orchestrator.case:Case.TaskEscalated": (
         "prev_hash", "task_id", "name", "lane", "holder", "due_at", "to_role", "unit"),
     "orchestrator.case:Case.DeadlineEscalated": ("prev_hash", "due_at", "to_role"),
+    "orchestrator.case:Case.CaseLinked": (
+        "prev_hash", "relation", "other_case_id", "other_registration", "other_process",
+        "actor"),
     "orchestrator.definitions:Directory.Created": ("prev_hash", "kind"),
     "orchestrator.definitions:Directory.Entered": ("prev_hash", "name"),
     "orchestrator.definitions:ProcessDefinition.Registered": ("prev_hash", "key"),

@@ -104,3 +104,35 @@ def test_letters_are_generated_by_the_lane_and_in_a_sensitive_case_by_its_reader
     # the reporter's own lane is the portal's, never staff's, even for a holder of the role
     reporter = "penerima_penolak_gratifikasi"
     assert not policy.may_generate_document(actor(reporter, "upg"), gratifikasi, reporter)
+
+
+def test_the_public_completes_only_its_own_lanes_steps_and_never_in_a_sealed_case() -> None:
+    ppid = load_model("sop_9_22", (ROOT / "bpmn" / "sop-9.22.bpmn").read_bytes(), ROLES)
+    wbs = load_model("sop_9_5", (ROOT / "bpmn" / "sop-9.5.bpmn").read_bytes(), ROLES)
+    assert policy.requester_may_complete(ppid, "pemohon_informasi")
+    assert not policy.requester_may_complete(ppid, "ppid")
+    assert not policy.requester_may_complete(ppid, "petugas_pelayanan_informasi")
+    assert not policy.requester_may_complete(wbs, "pelapor")
+
+
+def test_a_requester_objects_once_after_the_answer_or_when_the_time_has_passed() -> None:
+    ppid = load_model("sop_9_22", (ROOT / "bpmn" / "sop-9.22.bpmn").read_bytes(), ROLES)
+    incomplete = load_model("sop_9_22_b", (ROOT / "bpmn" / "sop-9.22-b.bpmn").read_bytes(),
+                            ROLES)
+    assert policy.requester_may_object(ppid, "completed", False, set())
+    assert policy.requester_may_object(ppid, "active", True, set())
+    assert not policy.requester_may_object(ppid, "active", False, set())
+    assert not policy.requester_may_object(ppid, "cancelled", True, set())
+    assert not policy.requester_may_object(ppid, "completed", False, {"keberatan"})
+    assert not policy.requester_may_object(incomplete, "completed", False, set())
+
+
+def test_the_desk_acts_for_the_requester_only_where_no_report_is_sealed() -> None:
+    ppid = load_model("sop_9_22", (ROOT / "bpmn" / "sop-9.22.bpmn").read_bytes(), ROLES)
+    wbs = load_model("sop_9_5", (ROOT / "bpmn" / "sop-9.5.bpmn").read_bytes(), ROLES)
+    desk = actor("petugas_pelayanan_informasi")
+    assert policy.desk_for_requester(desk, ppid).holds("pemohon_informasi")
+    assert not policy.desk_for_requester(actor("ppid"), ppid).holds("pemohon_informasi")
+    assert not policy.desk_for_requester(actor("admin"), wbs).holds("pelapor")
+    inspector = actor("petugas_pelayanan_informasi", "inspektur")
+    assert not policy.desk_for_requester(inspector, ppid).holds("pemohon_informasi")

@@ -619,6 +619,7 @@ class Orchestrator(Application[UUID]):
         return appointments.all()[-1]
 
     def end_acting(self, cmd: EndActing) -> None:
+        ensure_may_write(cmd.actor)  # an inspector learns nothing, not even what exists
         appointments = self._appointments(cmd.deputy)
         found = next((a for a in appointments.all()
                       if a.appointment_id == cmd.appointment_id), None)

@@ -27,6 +27,22 @@ def field_lanes(spec: dict[str, Any]) -> list[str]:
     return [str(lane) for lane in lanes] if isinstance(lanes, list) else []
 
 
+def user_lanes_as_role_keys(form: dict[str, Any], roles: RoleRegistry) -> dict[str, Any]:
+    """The form with every user field's ``x-alur-lanes`` as role keys: the modeler's form
+    editor writes the lanes' names ("Sekretaris"), the catalogue writes keys ("sekretaris");
+    a name the registry knows becomes its key, anything else is left for deploy to refuse."""
+    fields = user_fields(form)
+    if not fields:
+        return form
+    properties = dict(form.get("properties") or {})
+    for name, spec in fields.items():
+        keys = [lane if lane in roles.roles else (roles.key_for_lane(lane) or lane)
+                for lane in field_lanes(spec)]
+        if keys != field_lanes(spec):
+            properties[name] = {**spec, "x-alur-lanes": keys}
+    return {**form, "properties": properties}
+
+
 def assignment_errors(tasks: dict[str, dict[str, Any]], edges: Iterable[tuple[str, str]],
                       roles: RoleRegistry) -> list[str]:
     """Why the user fields and ``assign_from`` wiring of these tasks cannot be deployed."""

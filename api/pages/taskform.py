@@ -311,8 +311,7 @@ def prefill(fields: list[FormField], known: dict[str, Any]) -> dict[str, str]:
     values: dict[str, str] = {}
     for spec in fields:
         value = known.get(spec.name)
-        if (spec.kind not in PREFILLED_KINDS or spec.name == NOTE
-                or spec.name.startswith("pelapor") or value is None
+        if (spec.kind not in PREFILLED_KINDS or spec.name == NOTE or value is None
                 or isinstance(value, bool) or not isinstance(value, str | int | float)):
             continue
         values[spec.name] = format_money(value) if spec.kind == "money" and isinstance(

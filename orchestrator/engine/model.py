@@ -22,7 +22,7 @@ from orchestrator import (
     durations,  # a module: durations itself imports the engine package
     forms,
 )
-from orchestrator.dispositions import assignment_errors
+from orchestrator.dispositions import assignment_errors, user_lanes_as_role_keys
 from orchestrator.engine import expressions, timers
 from orchestrator.engine.elements import BPMN, SPIFF, id_errors, refused_elements
 from orchestrator.engine.flowgraph import flow_graph_errors
@@ -94,6 +94,8 @@ def load_model(key: str, bpmn: bytes, roles: RoleRegistry) -> ProcessModel:
         raise InvalidDefinition(f"{key}: BPMN cannot be deployed", errors=errors)
     spec, subprocess_specs = _spiff_spec(key, bpmn)
     tasks = _user_tasks(spec, lanes, errors)
+    for task in tasks.values():
+        task["form"] = user_lanes_as_role_keys(task["form"], roles)
     errors.extend(assignment_errors(tasks, flows.keys(), roles))
     if errors:
         raise InvalidDefinition(f"{key}: BPMN cannot be deployed", errors=errors)

@@ -39,11 +39,21 @@ FORBIDDEN = [
     ("POST", "/cases/{case}/comments", {"text": "x"}),
     ("POST", "/cases/{case}/documents", {"template": "surat-keluar",
                                           "task_id": "00000000-0000-4000-8000-000000000000"}),
+    ("POST", "/acting", {"deputy": "admin", "role": "sekretaris", "kind": "plh",
+                         "starts_on": "2099-01-01", "ends_on": "2099-01-02",
+                         "reason": "Cuti tahunan"}),
+    ("POST", "/acting/{deputy}/{appointment}/end", {"reason": "kembali"}),
+    ("POST", "/notifications/deliveries/{delivery}/resend", None),
 ]
-# logging in and out changes only the caller's own session; the public portal takes no login
+# logging in and out, one's own profile, password and read marks change only the caller's own
+# account; the public portal takes no login (its tracking code is the requester's credential)
 NOT_AN_ACTOR_WRITE = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/auth/logout"),
+                      ("POST", "/api/v1/me/password"), ("PUT", "/api/v1/me"),
+                      ("POST", "/api/v1/notifications/read"),
                       ("POST", "/api/v1/public/reports/<kind>"),
-                      ("POST", "/api/v1/public/status")}
+                      ("POST", "/api/v1/public/status"), ("POST", "/api/v1/public/keberatan"),
+                      ("POST", "/api/v1/public/steps/<task_id>")}
+ZERO = "00000000-0000-4000-8000-000000000000"
 
 
 @pytest.fixture
@@ -58,7 +68,7 @@ def case(api: Api) -> dict[str, Any]:
 
 def request(api: Api, user: str, method: str, path: str, body: Any, case: dict[str, Any]) -> Any:
     url = path.format(case=case["id"], task=case["open_tasks"][0]["id"], user="admin",
-                      process="sop_9_3")
+                      process="sop_9_3", deputy="admin", appointment=ZERO, delivery=ZERO)
     call = api.client.put if method == "PUT" else api.client.post
     return call(f"/api/v1{url}", headers=api.login(user), json=body)
 
@@ -79,7 +89,9 @@ def test_every_state_changing_api_endpoint_is_covered(app: Flask) -> None:
               if rule.rule.startswith("/api/v1/")}
     covered = {(m, "/api/v1" + p.replace("{case}", "<uuid:case_id>")
                 .replace("{task}", "<uuid:task_id>").replace("{user}", "<username>")
-                .replace("{process}", "<key>"))
+                .replace("{process}", "<key>").replace("{deputy}", "<deputy>")
+                .replace("{appointment}", "<appointment_id>")
+                .replace("{delivery}", "<uuid:delivery_id>"))
                for m, p, _ in FORBIDDEN}
     assert writes - NOT_AN_ACTOR_WRITE == covered
 

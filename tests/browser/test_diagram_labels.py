@@ -9,6 +9,7 @@ from typing import Any
 from orchestrator.commands import Actor, StartCase
 from orchestrator.policy import READ_ONLY_ROLES
 from tests.browser.conftest import SCREENSHOTS, Server, login
+from tests.starts import start_data
 
 LABELS = """() => Array.from(document.querySelectorAll('#diagram .djs-label')).map((label) => {
   const box = label.getBoundingClientRect();
@@ -41,8 +42,7 @@ def test_no_labels_overprint_in_any_process(page: Any, server: Server) -> None:
     app = server.services.orchestrator
     everyone = Actor("uji", frozenset(server.services.roles.roles) - READ_ONLY_ROLES)
     # the PPID flowcharts need the kind of information their service time depends on
-    cases = {key: app.start_case(StartCase(key, {"subjek": "Uji diagram",
-                                                 "jenis_informasi": "pemilu"}, everyone))
+    cases = {key: app.start_case(StartCase(key, start_data(app.model(key)[0]), everyone))
              for key in app.process_keys()}
     assert len(cases) >= 31
     login(page, "inspektur")

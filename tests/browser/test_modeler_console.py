@@ -11,6 +11,7 @@ import pytest
 
 from orchestrator.commands import Actor, StartCase
 from tests.browser.conftest import Server, login
+from tests.starts import complaint
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def console_errors(page: Any) -> list[str]:
 
 def start_case(server: Server) -> Any:
     app = server.services.orchestrator
-    result = app.start_case(StartCase("sop_9_3", {"subjek": "Diagram tanpa galat"},
+    result = app.start_case(StartCase("sop_9_3", complaint(subjek="Diagram tanpa galat"),
                                       Actor("admin", frozenset({"admin"}))))
     server.services.projections.catch_up()
     return result.case_id

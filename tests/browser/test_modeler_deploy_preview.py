@@ -48,6 +48,15 @@ def test_deploy_shows_the_changes_and_waits_for_confirmation(page: Any, server: 
     set_duration(page, "Task_2", "2 hari")
     added = append_task(page, "Task_9")
     delete(page, "EndEvent_2")
+    # a plain task runs nobody's step: refused, in Indonesian; made a user task, it deploys
+    page.get_by_role("button", name="Periksa model").click()
+    refusal = page.locator("#hasil")
+    refusal.get_by_text("Model belum dapat diterapkan.").wait_for()
+    assert f"{added}: tugas umum tidak diizinkan" in refusal.inner_text()
+    select(page, added)
+    page.locator(".djs-context-pad [data-action=replace]").click()
+    page.keyboard.type("pengguna")
+    page.locator(".djs-popup").get_by_text("Tugas pengguna", exact=True).click()
 
     page.get_by_role("button", name=DEPLOY).click()
     dialog = page.get_by_role("dialog")
@@ -55,7 +64,8 @@ def test_deploy_shows_the_changes_and_waits_for_confirmation(page: Any, server: 
     shown = dialog.inner_text()
     shot(page, "19-modeler-pratinjau-terapkan")
     assert "Dibandingkan dengan versi 1 yang berlaku; menerapkan akan membuat versi 2." in shown
-    assert re.search(rf"Elemen ditambahkan \(2\)\s+Tugas \(tanpa nama\) \({added}\)", shown)
+    assert re.search(rf"Elemen ditambahkan \(2\)\s+Tugas pengguna \(tanpa nama\) \({added}\)",
+                     shown)
     assert re.search(r"Elemen dihapus \(2\)\s+Peristiwa selesai “Selesai” \(EndEvent_2\)\s+"
                      r"Alur urutan \(tanpa nama\) \(Flow_12\)", shown)
     assert "Tugas pengguna “Admin mencatat aduan pelapor” (Task_2)" in shown

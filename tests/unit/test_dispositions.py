@@ -75,3 +75,24 @@ def test_who_may_dispose_and_receive() -> None:
     assert user_problem("x", ["kasubbag"], None, frozenset()) == "no user 'x'"
     assert "disabled" in (user_problem("x", ["kasubbag"], False, frozenset({"kasubbag"})) or "")
     assert user_problem("x", ["kasubbag"], True, frozenset({"kasubbag"})) is None
+
+
+def test_the_modelers_lane_names_become_role_keys() -> None:
+    """The form editor names a user field's lanes as the diagram does ("Sekretaris"); deploy
+    reads them as role keys, and still refuses a name the registry does not know."""
+    from pathlib import Path
+
+    from orchestrator.dispositions import assignment_errors, user_lanes_as_role_keys
+    from orchestrator.roles import RoleRegistry
+
+    roles = RoleRegistry.load(Path(__file__).resolve().parents[2] / "processes" / "roles.yaml")
+    form = {"type": "object", "properties": {"pejabat": {
+        "type": "string", "x-alur-widget": "user", "x-alur-lanes": ["Sekretaris", "Ketua KPU"]}}}
+    keyed = user_lanes_as_role_keys(form, roles)
+    assert keyed["properties"]["pejabat"]["x-alur-lanes"] == ["sekretaris", "ketua"]
+    assert assignment_errors({"Task_1": {"form": keyed, "properties": {}, "lane": "admin"}},
+                             [], roles) == []
+    unknown = user_lanes_as_role_keys({"type": "object", "properties": {"p": {
+        "type": "string", "x-alur-widget": "user", "x-alur-lanes": ["Juru Masak"]}}}, roles)
+    assert assignment_errors({"Task_1": {"form": unknown, "properties": {}, "lane": "admin"}},
+                             [], roles)

@@ -46,6 +46,22 @@ export const MESSAGES = [
   [/^process property handling_role '(.*)' is not a role in the registry/,
     (m) => `Properti proses handling_role '${m[1]}' bukan peran dalam daftar peran (proses `
       + 'rahasia memerlukan peran yang menangani pelapornya).'],
+  [/^(\S+): task is not allowed \(a step for a person is a userTask with a form\)$/,
+    (m) => `${m[1]}: tugas umum tidak diizinkan (langkah yang dikerjakan orang adalah tugas `
+      + 'pengguna dengan formulir: ganti jenisnya menjadi Tugas pengguna).'],
+  [/^process property starters: '(.*)' is not a lane of the process$/,
+    (m) => `Properti proses starters: '${m[1]}' bukan lajur proses ini (yang memulai kasus `
+      + 'harus memegang salah satu lajurnya).'],
+  [/^process property start_form is not a valid JSON Schema: (.*)$/s,
+    (m) => `Formulir awal (properti proses start_form) bukan JSON Schema yang sah: ${m[1]}`],
+  [/^process property start_form must describe an object$/,
+    () => 'Formulir awal (properti proses start_form) harus berjenis objek ("type": "object").'],
+  [/^(\S+): a boundary timer must be attached to a user task$/,
+    (m) => `${m[1]}: timer batas harus melekat pada tugas pengguna.`],
+  [/^(\S+): a timer needs one timeDuration or timeDate expression$/,
+    (m) => `${m[1]}: timer memerlukan satu ekspresi timeDuration atau timeDate.`],
+  [/^(\S+): timer (?:expression '(.*)' )?refused: (.*)$/s,
+    (m) => `${m[1]}: timer${m[2] ? ` '${m[2]}'` : ''} ditolak: ${m[3]}`],
   [/^(\S+): condition '(.*)' refused: (.*)$/s,
     (m) => `${m[1]}: syarat '${m[2]}' ditolak: ${firstMatch(CONDITION_REASONS, m[3]) || m[3]}.`],
   [/^(\S+): user task must lie in a lane that names a role$/,

@@ -25,6 +25,7 @@ from orchestrator.case import Case
 from orchestrator.definitions import Directory, ProcessDefinition
 from orchestrator.findings import SNAPSHOT, Finding, StoreReport, StreamResult
 from orchestrator.hashchain import canonical
+from orchestrator.notices import Delivery, Reminder
 from orchestrator.registration import RegistrationCounter
 from orchestrator.schedules import ScheduledStart
 from orchestrator.snapshots import SignedSnapshot, snapshot_state
@@ -63,6 +64,8 @@ KINDS = (
     Kind("ticket", PublicTicket, lambda e: e.registration, legacy=True),
     Kind("acting appointments", ActingAppointments, lambda e: e.deputy, legacy=False),
     Kind("scheduled start", ScheduledStart, lambda e: f"{e.schedule} {e.period}", legacy=False),
+    Kind("delivery", Delivery, lambda e: f"{e.channel} {e.key}", legacy=False),
+    Kind("reminder", Reminder, lambda e: f"{e.kind} {e.task_id}", legacy=False),
 )
 UNKNOWN = Kind("unknown stream", None, lambda e: "", legacy=False)
 

@@ -202,3 +202,36 @@ def test_an_unchained_event_after_a_chained_one_in_a_stream_is_a_break(
     app.save_user(user)
     edit_state(RawStore(config), user_id("sekretaris"), 2, lambda state: state.pop("prev_hash"))
     assert problems(services) == [("user", "sekretaris", 2, "legacy-after-chained")]
+
+
+def test_the_newer_kinds_verify_and_a_change_in_each_is_named(services: Services,
+                                                               config: Config) -> None:
+    """Acting appointments (Plh/Plt), the outbox's deliveries and reminders are streams the
+    service trusts too: each verifies as its own kind, and a changed event in any is found."""
+    from datetime import date, timedelta
+
+    from orchestrator.acting import acting_id
+    from orchestrator.commands import AppointActing
+    from orchestrator.notices import Delivery, Reminder, delivery_id
+
+    app = services.orchestrator
+    administrator = Actor("administrator", frozenset({"administrator"}))
+    today = date.today()
+    app.appoint_acting(AppointActing(administrator, "kasubbag", "sekretaris", "plh", today,
+                                     today + timedelta(days=1), "Cuti", official="sekretaris"))
+    delivery = Delivery(key="uji-kunci", channel="email", sender="uji", lease_until="2099-01-01")
+    delivery.reclaim(sender="uji-2", lease_until="2099-01-02")
+    app.save(delivery)
+    app.save(Reminder(task_id="t-1", case_id="c-1", kind="due_soon", due_at="2099-01-01",
+                      at="2098-12-31"))
+    report = Auditor(app).verify_store()
+    assert report.ok, report.problems()
+    assert {"acting appointments", "delivery", "reminder"} <= set(report.counts())
+    raw = RawStore(config)
+    # an event followed by another is caught by its successor's link (a stream's last event,
+    # like a one-event reminder, is caught against a checkpoint: tests/integration/
+    # test_checkpoints.py)
+    edit_state(raw, acting_id("kasubbag"), 1, lambda state: state.update(deputy="budi"))
+    edit_state(raw, delivery_id("uji-kunci"), 1, lambda state: state.update(channel="sms"))
+    found = {(kind, problem) for kind, _name, _seq, problem in problems(services)}
+    assert {("acting appointments", "altered"), ("delivery", "altered")} <= found, found

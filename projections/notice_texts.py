@@ -75,6 +75,18 @@ def task_assigned(registration: str, step: str, by: str, instruction: str,
     return f"Disposisi: {step}", body
 
 
+def escalated(registration: str, step: str | None, lane: str, due: str | None
+              ) -> tuple[str, str]:
+    """A late step (or a late case, ``step`` None) escalated to the supervisor's role."""
+    if step is None:
+        return (f"Eskalasi: kasus {registration} melewati waktu layanan",
+                f"Kasus {registration} melewati waktu layanannya"
+                + (f" ({due})" if due else "") + ". Mohon ditindaklanjuti.")
+    return (f"Eskalasi: {step}",
+            f"Langkah \u201c{step}\u201d kasus {registration} di lajur {lane} melewati batas "
+            f"waktunya" + (f" ({due})" if due else "") + ". Mohon ditindaklanjuti.")
+
+
 def case_finished(registration: str, cancelled: bool, reason: str = "") -> tuple[str, str]:
     if cancelled:
         return (f"Kasus {registration} dibatalkan",

@@ -217,6 +217,28 @@ class NotificationProjection(Projection[StoreNotificationView]):
         self.view.write(tracking, statements)
 
     @process_event.register
+    def _(self, event: Case.TaskEscalated, tracking: Tracking) -> None:
+        """A late step: the supervisor's role is told (the scheduler escalated it once)."""
+        case = self._case(event)
+        statements: list[Statement] = []
+        if case:
+            title, body = texts.escalated(case["registration"], event.name, event.lane,
+                                          wita(event.due_at))
+            statements = self._tell(event, self._holders(event.to_role), "task_escalated",
+                                    title, body, _task_link(event, event.task_id))
+        self.view.write(tracking, statements)
+
+    @process_event.register
+    def _(self, event: Case.DeadlineEscalated, tracking: Tracking) -> None:
+        case = self._case(event)
+        statements: list[Statement] = []
+        if case:
+            title, body = texts.escalated(case["registration"], None, "", wita(event.due_at))
+            statements = self._tell(event, self._holders(event.to_role), "case_escalated",
+                                    title, body, f"/kasus/{event.originator_id}")
+        self.view.write(tracking, statements)
+
+    @process_event.register
     def _(self, event: Case.Completed, tracking: Tracking) -> None:
         self._finished(event, tracking, cancelled=False, reason="")
 

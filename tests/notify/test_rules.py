@@ -133,3 +133,33 @@ def test_reminders_before_and_after_due_are_issued_once(services: Services) -> N
     assert sorted(i["kind"] for i in kinds) == ["due_soon", "overdue"]
     local = due.astimezone(WITA).strftime("%d-%m-%Y %H.%M WITA")
     assert all(local in i["body"] for i in kinds)
+
+
+def test_an_escalation_reaches_the_supervisor_in_the_app_and_by_mail(
+        services: Services) -> None:
+    """Issue 16: a PPID request's late first step is escalated by the scheduler to the
+    Kasubbag of its unit, the late case to the Sekretaris; both are told, by mail too."""
+    from alur.scheduler import Scheduler
+
+    set_profile(services, "kasubbag_parmas_sdm", email="kasubbag@kpu-bontang.example")
+    set_profile(services, "sekretaris", email="sekretaris@kpu-bontang.example")
+    app = services.orchestrator
+    model, _ = app.model("sop_9_22")
+    case_id = app.start_case(StartCase("sop_9_22", start_data(model, jenis_informasi="lainnya"),
+                                       actor(services, "petugas_pelayanan_informasi"))).case_id
+    due = datetime.fromisoformat(app.get_case(case_id).deadline["set_at"]) + timedelta(days=60)
+    report = Scheduler(services, schedules=[]).tick(due)
+    assert report.escalated == 2
+    services.projections.catch_up()
+    (step,) = [i for i in items(services, "kasubbag_parmas_sdm")
+               if i["case_id"] == str(case_id) and i["kind"] == "task_escalated"]
+    assert step["title"].startswith("Eskalasi: ")
+    assert [i["kind"] for i in items(services, "sekretaris")
+            if i["case_id"] == str(case_id)] == ["case_escalated"]
+    assert not [i for i in items(services, "admin") if "escalated" in i["kind"]]
+    with smtp_server() as (url, inbox):
+        sender(services, smtp_url=url).run_once()
+        (mail,) = inbox.to("kasubbag@kpu-bontang.example")
+        assert mail["Subject"].startswith("Eskalasi: ")
+        (late,) = inbox.to("sekretaris@kpu-bontang.example")
+        assert "melewati waktu layanan" in late["Subject"]

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
+from orchestrator.acting import ActingAppointments
 from orchestrator.case import Case
 from orchestrator.notices import PENDING, Delivery, Reminder, delivery_id
 from orchestrator.policy import REPORTER_LANES
@@ -59,13 +60,20 @@ DDL = (
     # reminders issued, so that the scheduler does not ask the store about each step each time
     "CREATE TABLE IF NOT EXISTS notify_reminders (task_id TEXT NOT NULL, kind TEXT NOT NULL,"
     " PRIMARY KEY (task_id, kind))",
+    # acting officials (Plh/Plt): told of their lent lanes on the days they hold them
+    "CREATE TABLE IF NOT EXISTS notify_acting (appointment_id TEXT PRIMARY KEY,"
+    " deputy TEXT NOT NULL, role TEXT NOT NULL, starts_on TEXT NOT NULL, ends_on TEXT NOT NULL,"
+    " ended INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS notify_deputies (stream_id TEXT PRIMARY KEY,"
+    " deputy TEXT NOT NULL)",
 )
 Recipient = dict[str, Any]  # a notify_users row
 
 
 class NotificationView(SqlView):
     tables = ("notify_users", "notify_user_roles", "notify_cases", "notify_tasks",
-              "notify_items", "notify_deliveries", "notify_reminders", "notify_skipped")
+              "notify_items", "notify_deliveries", "notify_reminders", "notify_acting",
+              "notify_deputies", "notify_skipped")
     ddl = (*DDL, skipped_ddl("notify_skipped"))
     skipped_table = "notify_skipped"
 
@@ -172,7 +180,7 @@ class NotificationProjection(Projection[StoreNotificationView]):
              "name": event.name, "row": str(event.properties.get("row", ""))})]
         if case and event.lane not in REPORTER_LANES:  # the public is told by its contact
             title, body = texts.task_activated(case["registration"], event.name)
-            statements += self._tell(event, self._holders(event.lane), "task_activated",
+            statements += self._tell(event, self._holders(event.lane, event), "task_activated",
                                      title, body, _task_link(event, event.task_id))
         self.view.write(tracking, statements)
 
@@ -224,7 +232,7 @@ class NotificationProjection(Projection[StoreNotificationView]):
         if case:
             title, body = texts.escalated(case["registration"], event.name, event.lane,
                                           wita(event.due_at))
-            statements = self._tell(event, self._holders(event.to_role), "task_escalated",
+            statements = self._tell(event, self._holders(event.to_role, event), "task_escalated",
                                     title, body, _task_link(event, event.task_id))
         self.view.write(tracking, statements)
 
@@ -234,7 +242,7 @@ class NotificationProjection(Projection[StoreNotificationView]):
         statements: list[Statement] = []
         if case:
             title, body = texts.escalated(case["registration"], None, "", wita(event.due_at))
-            statements = self._tell(event, self._holders(event.to_role), "case_escalated",
+            statements = self._tell(event, self._holders(event.to_role, event), "case_escalated",
                                     title, body, f"/kasus/{event.originator_id}")
         self.view.write(tracking, statements)
 
@@ -245,6 +253,27 @@ class NotificationProjection(Projection[StoreNotificationView]):
     @process_event.register
     def _(self, event: Case.Cancelled, tracking: Tracking) -> None:
         self._finished(event, tracking, cancelled=True, reason=event.reason)
+
+    @process_event.register(_event(ActingAppointments, "Opened"))
+    def _(self, event: Any, tracking: Tracking) -> None:
+        self.view.write(tracking, [(
+            "INSERT INTO notify_deputies (stream_id, deputy) VALUES (:id, :deputy)"
+            " ON CONFLICT (stream_id) DO NOTHING",
+            {"id": str(event.originator_id), "deputy": event.deputy})])
+
+    @process_event.register(_event(ActingAppointments, "Appointed"))
+    def _(self, event: Any, tracking: Tracking) -> None:
+        self.view.write(tracking, [(
+            "INSERT INTO notify_acting (appointment_id, deputy, role, starts_on, ends_on, ended)"
+            " VALUES (:id, :deputy, :role, :starts, :ends, 0) ON CONFLICT (appointment_id)"
+            " DO NOTHING", {"id": event.appointment_id, "deputy": self._deputy(event),
+                            "role": event.role, "starts": event.starts_on,
+                            "ends": event.ends_on})])
+
+    @process_event.register(_event(ActingAppointments, "Ended"))
+    def _(self, event: Any, tracking: Tracking) -> None:
+        self.view.write(tracking, [("UPDATE notify_acting SET ended = 1 WHERE appointment_id = :id",
+                                    {"id": event.appointment_id})])
 
     @process_event.register(_event(Reminder, "Issued"))
     def _(self, event: Any, tracking: Tracking) -> None:
@@ -342,13 +371,24 @@ class NotificationProjection(Projection[StoreNotificationView]):
         return [_outbox(event, "publik", channel, case["contact"], "", case["case_id"], title,
                         body, "", None)]
 
-    def _holders(self, lane: str) -> list[Recipient]:
-        """The active users holding the lane (a combined lane: any of its members)."""
+    def _holders(self, lane: str, event: Any = None) -> list[Recipient]:
+        """The active users holding the lane (a combined lane: any of its members), and the
+        acting officials (Plh/Plt) holding one of its roles on the event's day (WITA)."""
         names = {f"r{n}": role for n, role in enumerate(sorted(self.roles.members(lane)))}
+        roles = ", ".join(":" + k for k in names)
+        day = event.timestamp.astimezone(WITA).date().isoformat() if event is not None else ""
         return self.view.rows(
             "SELECT DISTINCT u.username, u.email, u.whatsapp FROM notify_users u"
-            " JOIN notify_user_roles r ON r.username = u.username WHERE u.active = 1"
-            f" AND r.role IN ({', '.join(':' + k for k in names)}) ORDER BY u.username", names)
+            " WHERE u.active = 1 AND (u.username IN (SELECT r.username FROM notify_user_roles r"
+            f" WHERE r.role IN ({roles})) OR u.username IN (SELECT a.deputy FROM notify_acting a"
+            f" WHERE a.role IN ({roles}) AND a.ended = 0 AND a.starts_on <= :day"
+            " AND a.ends_on >= :day)) ORDER BY u.username", {**names, "day": day})
+
+    def _deputy(self, event: Any) -> str:
+        """The deputy of an appointment event (their stream's first event named them)."""
+        rows = self.view.rows("SELECT deputy FROM notify_deputies WHERE stream_id = :id",
+                              {"id": str(event.originator_id)})
+        return str(rows[0]["deputy"]) if rows else ""
 
     def _users(self, usernames: list[str]) -> list[Recipient]:
         names = {f"u{n}": name for n, name in enumerate(usernames)}

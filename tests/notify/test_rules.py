@@ -163,3 +163,32 @@ def test_an_escalation_reaches_the_supervisor_in_the_app_and_by_mail(
         assert mail["Subject"].startswith("Eskalasi: ")
         (late,) = inbox.to("sekretaris@kpu-bontang.example")
         assert "melewati waktu layanan" in late["Subject"]
+
+
+def test_a_plh_is_told_of_the_lane_they_hold_only_while_they_hold_it(
+        services: Services) -> None:
+    """Issue 16 item 3: a step reaching the Ketua's lane is in the Plh's notifications on the
+    days of the appointment; ended, the Plh is no longer told."""
+    from datetime import date
+
+    from orchestrator.commands import AppointActing, EndActing
+
+    app = services.orchestrator
+    app.register_user(User(username="andi", full_name="Andi", roles=["kasubbag"],
+                           password_hash="x"))
+    ketua = actor(services, "ketua")
+    today = datetime.now(WITA).date()
+    made = app.appoint_acting(AppointActing(ketua, "andi", "ketua", "plh", today, today,
+                                            "Cuti"))
+    model, _ = app.model("sop_9_6")
+    during = app.start_case(StartCase("sop_9_6", start_data(model), ketua)).case_id
+    services.projections.catch_up()
+    assert [i["kind"] for i in items(services, "andi") if i["case_id"] == str(during)] == [
+        "task_activated"]
+    app.end_acting(EndActing(ketua, "andi", made.appointment_id, "Kembali"))
+    after = app.start_case(StartCase("sop_9_6", start_data(model), ketua)).case_id
+    services.projections.catch_up()
+    assert not [i for i in items(services, "andi") if i["case_id"] == str(after)]
+    assert [i["kind"] for i in items(services, "ketua") if i["case_id"] == str(after)] == [
+        "task_activated"]
+    assert date.fromisoformat(made.ends_on) == today

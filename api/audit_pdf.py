@@ -4,7 +4,6 @@ forms' titles and answer labels), and the process diagram as it stood, passed st
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
@@ -16,6 +15,7 @@ from api import pdf_diagram
 from api.diagram_layout import read_layout
 from api.pages.formatting import angka, event_label, problem_label, tanggal_waktu, ukuran
 from orchestrator.application import Orchestrator
+from orchestrator.letters import pdf_text  # one folding of text for the core fonts
 
 STATUS_ID = {"active": "aktif", "completed": "selesai", "cancelled": "dibatalkan"}
 Field = tuple[str, str]
@@ -249,12 +249,3 @@ def plain(value: Any) -> str:
     return str(value)
 
 
-def pdf_text(text: str) -> str:
-    """Windows-1252 text for the PDF core fonts: accents folded, anything else as '?'."""
-    try:
-        text.encode("cp1252")
-        return text
-    except UnicodeEncodeError:
-        folded = "".join(c for c in unicodedata.normalize("NFKD", text)
-                         if not unicodedata.combining(c))
-        return folded.encode("cp1252", "replace").decode("cp1252")

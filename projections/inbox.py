@@ -66,6 +66,7 @@ DDL = (
     "CREATE INDEX IF NOT EXISTS inbox_escalations_role ON inbox_escalations (to_role)",
 )
 TIMER, REMINDER, ESCALATION, DEADLINE = "timer", "reminder", "escalation", "deadline"
+CASE, TASK, TASKS, DATA = "case", "task", "tasks", "data"  # keys of the batch's memo
 REMIND_AT = 0.75  # a step's holder is reminded when three quarters of its time have passed
 SUBJECT_KEYS = ("subjek", "perihal", "subject", "judul", "uraian")
 RULE_VALUE_MAX = 200  # longer texts (uraian, catatan) are never what a duration depends on
@@ -112,15 +113,20 @@ def _subject(data: dict[str, Any]) -> str:
     return next((str(data[k])[:300] for k in SUBJECT_KEYS if data.get(k)), "")
 
 
-def _keep_data(case_id: str, data: dict[str, Any]) -> list[Statement]:
+def _kept(data: dict[str, Any]) -> dict[str, Any]:
+    """The case's short scalar values: what a step's duration rules may read."""
+    return {name: value for name, value in data.items()
+            if isinstance(value, int | float | bool)
+            or (isinstance(value, str) and len(value) <= RULE_VALUE_MAX)}
+
+
+def _keep_data(case_id: str, kept: dict[str, Any]) -> list[Statement]:
     """Upserts of the case's short scalar values (the same merge as the aggregate's data)."""
     return [(
         "INSERT INTO inbox_case_data (case_id, name, value) VALUES (:case_id, :name, :value)"
         " ON CONFLICT (case_id, name) DO UPDATE SET value = excluded.value",
         {"case_id": case_id, "name": name, "value": json.dumps(value, ensure_ascii=False)},
-    ) for name, value in data.items()
-        if isinstance(value, int | float | bool)
-        or (isinstance(value, str) and len(value) <= RULE_VALUE_MAX)]
+    ) for name, value in kept.items()]
 
 
 # A task is never due after its case: the case's deadline (extensions included) caps it.
@@ -148,6 +154,11 @@ class InboxProjection(Projection[StoreInboxView]):
     @process_event.register
     def _(self, event: Case.Started, tracking: Tracking) -> None:
         at = utc(event.timestamp)
+        case_id, memo = str(event.originator_id), self.view.memo()
+        kept = _kept(event.data)
+        memo[CASE, case_id] = {"started_at": at, "deadline_at": None, "deadline_days": None,
+                               "deadline_minutes": None}
+        memo[TASKS, case_id], memo[DATA, case_id] = [], dict(kept)
         self.view.write(tracking, [(
             "INSERT INTO inbox_cases (case_id, process, process_version, registration, status,"
             " started_at, started_by, subject, summary, updated_at)"
@@ -157,12 +168,13 @@ class InboxProjection(Projection[StoreInboxView]):
              "version": event.process_version, "registration": event.registration, "at": at,
              "actor": event.actor, "subject": _subject(event.data),
              "summary": _summary(event.data)},
-        ), *_keep_data(str(event.originator_id), event.data)])
+        ), *_keep_data(case_id, kept)])
 
     @process_event.register
     def _(self, event: Case.DeadlineSet, tracking: Tracking) -> None:
         case_id = str(event.originator_id)
         due = self._add(event.timestamp, event.working_days, event.working_minutes)
+        self._remember_deadline(case_id, event.working_days, event.working_minutes, due)
         self.view.write(tracking, [(
             "UPDATE inbox_cases SET service = :service, deadline_days = :days,"
             " deadline_minutes = :minutes, deadline_at = :due WHERE case_id = :case_id",
@@ -173,13 +185,14 @@ class InboxProjection(Projection[StoreInboxView]):
     @process_event.register
     def _(self, event: Case.DeadlineExtended, tracking: Tracking) -> None:
         case_id = str(event.originator_id)
-        (row,) = self.view.rows(
-            "SELECT started_at, deadline_days, deadline_minutes FROM inbox_cases"
-            " WHERE case_id = :case_id", {"case_id": case_id})
+        row = self._case(case_id)
+        if row is None:
+            raise LookupError(f"case {case_id} is not in the worklist")
         days = row["deadline_days"] + event.working_days
         minutes = row["deadline_minutes"] + event.working_minutes
         start = datetime.fromisoformat(row["started_at"])
         due = self._add(start, days, minutes)
+        self._remember_deadline(case_id, days, minutes, due)
         self.view.write(tracking, [(
             "UPDATE inbox_cases SET deadline_days = :days, deadline_minutes = :minutes,"
             " deadline_at = :due WHERE case_id = :case_id",
@@ -190,6 +203,7 @@ class InboxProjection(Projection[StoreInboxView]):
     def _(self, event: Case.TaskActivated, tracking: Tracking) -> None:
         case_id = str(event.originator_id)
         due = self._task_due(case_id, event.properties, event.timestamp)
+        self._remember_task(case_id, event.task_id, event.properties, utc(event.timestamp))
         self.view.write(tracking, [*self._step_due(case_id, event.task_id,
                                                    utc(event.timestamp), due), (
             "INSERT INTO inbox_tasks (task_id, case_id, process, element_id, name, lane, form,"
@@ -232,15 +246,17 @@ class InboxProjection(Projection[StoreInboxView]):
 
     @process_event.register
     def _(self, event: Case.TaskCompleted, tracking: Tracking) -> None:
-        rows = self.view.rows("SELECT activated_at FROM inbox_tasks WHERE task_id = :task_id",
-                              {"task_id": event.task_id})
-        minutes = self._minutes(rows[0]["activated_at"], event.timestamp) if rows else None
+        case_id = str(event.originator_id)
+        activated_at = self._activated_at(event.task_id)
+        minutes = self._minutes(activated_at, event.timestamp) if activated_at else None
+        self._remember_state(case_id, "completed", (event.task_id,))
+        kept = self._remember_data(case_id, event.data)
         self.view.write(tracking, [(
             "UPDATE inbox_tasks SET state = 'completed', completed_at = :at,"
             " completed_by = :actor, work_minutes = :minutes WHERE task_id = :task_id",
             {"at": utc(event.timestamp), "actor": event.actor, "task_id": event.task_id,
              "minutes": minutes},
-        ), self._touch(event), *_keep_data(str(event.originator_id), event.data)])
+        ), self._touch(event), *_keep_data(case_id, kept)])
 
     @process_event.register
     def _(self, event: Case.Completed, tracking: Tracking) -> None:
@@ -248,6 +264,7 @@ class InboxProjection(Projection[StoreInboxView]):
 
     @process_event.register
     def _(self, event: Case.Cancelled, tracking: Tracking) -> None:
+        self._remember_state(str(event.originator_id), "cancelled", None)
         self.view.write(tracking, [self._close(event, "cancelled"), (
             "UPDATE inbox_tasks SET state = 'cancelled' WHERE case_id = :case_id"
             " AND state = 'ready'", {"case_id": str(event.originator_id)},
@@ -266,6 +283,7 @@ class InboxProjection(Projection[StoreInboxView]):
     @process_event.register
     def _(self, event: Case.TimerFired, tracking: Tracking) -> None:
         statements = [_delete_due(TIMER, event.timer_id), self._touch(event)]
+        self._remember_state(str(event.originator_id), "cancelled", tuple(event.interrupted))
         for task_id in event.interrupted:  # an interrupting boundary timer took the step
             statements += [("UPDATE inbox_tasks SET state = 'cancelled', completed_at = :at"
                             " WHERE task_id = :task_id",
@@ -305,9 +323,71 @@ class InboxProjection(Projection[StoreInboxView]):
                 *_due_row(ESCALATION, task_id, case_id, due, due)]
 
     def _deadline(self, case_id: str) -> str | None:
-        rows = self.view.rows("SELECT deadline_at FROM inbox_cases WHERE case_id = :case_id",
-                              {"case_id": case_id})
-        return rows[0]["deadline_at"] if rows else None
+        row = self._case(case_id)
+        return row["deadline_at"] if row else None
+
+    # What the handlers read back, memoised for the batch (SqlView.memo). Each entry is
+    # either absent (then read from the database) or kept in step by every handler that
+    # writes what it holds: the case's times, a step's activation, the case's steps and the
+    # case's short data.
+    def _case(self, case_id: str) -> dict[str, Any] | None:
+        memo = self.view.memo()
+        if (CASE, case_id) not in memo:
+            rows = self.view.rows(
+                "SELECT started_at, deadline_at, deadline_days, deadline_minutes"
+                " FROM inbox_cases WHERE case_id = :case_id", {"case_id": case_id})
+            memo[CASE, case_id] = rows[0] if rows else None
+        row: dict[str, Any] | None = memo[CASE, case_id]
+        return row
+
+    def _remember_deadline(self, case_id: str, days: int, minutes: int,
+                           due: str | None) -> None:
+        row = self._case(case_id)
+        if row is not None:
+            row.update(deadline_days=days, deadline_minutes=minutes, deadline_at=due)
+
+    def _activated_at(self, task_id: str) -> str | None:
+        memo = self.view.memo()
+        if (TASK, task_id) not in memo:
+            rows = self.view.rows("SELECT activated_at FROM inbox_tasks WHERE task_id = :task_id",
+                                  {"task_id": task_id})
+            memo[TASK, task_id] = rows[0]["activated_at"] if rows else None
+        activated_at: str | None = memo[TASK, task_id]
+        return activated_at
+
+    def _case_tasks(self, case_id: str) -> list[dict[str, Any]]:
+        memo = self.view.memo()
+        if (TASKS, case_id) not in memo:
+            memo[TASKS, case_id] = self.view.rows(
+                "SELECT task_id, properties, activated_at, state FROM inbox_tasks"
+                " WHERE case_id = :case_id", {"case_id": case_id})
+        tasks: list[dict[str, Any]] = memo[TASKS, case_id]
+        return tasks
+
+    def _remember_task(self, case_id: str, task_id: str, properties: dict[str, str],
+                       activated_at: str) -> None:
+        """A step inserted (only if its case is in the worklist, as the INSERT … SELECT)."""
+        memo = self.view.memo()
+        if self._case(case_id) is None:
+            return
+        memo[TASK, task_id] = activated_at
+        if (TASKS, case_id) in memo:
+            memo[TASKS, case_id].append({
+                "task_id": task_id, "activated_at": activated_at, "state": "ready",
+                "properties": json.dumps(properties, ensure_ascii=False)})
+
+    def _remember_state(self, case_id: str, state: str, task_ids: tuple[str, ...] | None) -> None:
+        """Steps that left 'ready' (``None``: every ready step of the case)."""
+        for task in self.view.memo().get((TASKS, case_id), ()):
+            if task["state"] == "ready" and (task_ids is None or task["task_id"] in task_ids):
+                task["state"] = state
+
+    def _remember_data(self, case_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        kept = _kept(data)
+        known = self.view.memo().get((DATA, case_id))
+        if known is not None:
+            known.update(kept)
+        return kept
 
     def _set_claim(self, tracking: Tracking, task_id: str, user: str | None) -> None:
         self.view.write(tracking, [(
@@ -327,17 +407,19 @@ class InboxProjection(Projection[StoreInboxView]):
         return utc(self.calendar.add(start, duration)) if duration else NO_DUE
 
     def _case_data(self, case_id: str) -> dict[str, Any]:
-        rows = self.view.rows("SELECT name, value FROM inbox_case_data WHERE case_id = :case_id",
-                              {"case_id": case_id})
-        return {row["name"]: json.loads(row["value"]) for row in rows}
+        memo = self.view.memo()
+        if (DATA, case_id) not in memo:
+            rows = self.view.rows(
+                "SELECT name, value FROM inbox_case_data WHERE case_id = :case_id",
+                {"case_id": case_id})
+            memo[DATA, case_id] = {row["name"]: json.loads(row["value"]) for row in rows}
+        data: dict[str, Any] = memo[DATA, case_id]
+        return data
 
     def _redue(self, case_id: str, deadline: str | None) -> list[Statement]:
         """The case's tasks due again by the decree, capped at the case's new deadline."""
-        tasks = self.view.rows(
-            "SELECT task_id, properties, activated_at, state FROM inbox_tasks"
-            " WHERE case_id = :case_id", {"case_id": case_id})
         statements = []
-        for task in tasks:
+        for task in self._case_tasks(case_id):
             due = self._task_due(case_id, json.loads(task["properties"]),
                                  datetime.fromisoformat(task["activated_at"]))
             capped = min(due, deadline) if deadline else due
@@ -357,9 +439,8 @@ class InboxProjection(Projection[StoreInboxView]):
 
     def _close(self, event: Case.Event, status: str) -> Statement:
         case_id = str(event.originator_id)
-        rows = self.view.rows("SELECT started_at FROM inbox_cases WHERE case_id = :case_id",
-                              {"case_id": case_id})
-        cycle = self._minutes(rows[0]["started_at"], event.timestamp) if rows else None
+        row = self._case(case_id)
+        cycle = self._minutes(row["started_at"], event.timestamp) if row else None
         return ("UPDATE inbox_cases SET status = :status, updated_at = :at, completed_at = :at,"
                 " cycle_minutes = :cycle WHERE case_id = :case_id",
                 {"status": status, "at": utc(event.timestamp), "cycle": cycle,

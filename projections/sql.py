@@ -12,8 +12,8 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Any, cast
 
 from eventsourcing.persistence import Tracking, WaitInterruptedError
 from eventsourcing.postgres import PostgresTrackingRecorder
@@ -49,14 +49,24 @@ class SqlView:
         record: a crash leaves the batch wholly applied or not at all (commits dominated the
         cost of catching up one notification at a time)."""
         state = self._batch()
-        with self._transaction(commit=True) as cursor:
-            state.cursor, state.tracking = cursor, None
+        with self._transaction(commit=True) as cursor, self._pipelined(cursor):
+            state.cursor, state.tracking, state.memo = cursor, None, {}
             try:
                 yield
                 if state.tracking is not None:
                     self._insert_tracking(cursor, state.tracking)  # type: ignore[attr-defined]
             finally:
-                state.cursor, state.tracking = None, None
+                state.cursor, state.tracking, state.memo = None, None, None
+
+    def memo(self) -> dict[Any, Any]:
+        """What a projection has read or written in this batch, by its own keys, so that a
+        later event of the batch need not ask the database again (a read in pipeline mode
+        waits for every write before it). It lives exactly as long as the batch's
+        transaction: nothing in it can be stale, as the batch is the only writer while it
+        holds its uncommitted rows, and a rolled-back batch takes its memo with it. Outside
+        a batch every call gives a new, empty one."""
+        memo = self._batch().memo
+        return {} if memo is None else memo
 
     def wait(self, application_name: str, notification_id: int | None,
              timeout: float = 1.0, interrupt: threading.Event | None = None) -> None:
@@ -90,7 +100,7 @@ class SqlView:
         """Batch state of the calling thread (API threads read while the runner writes)."""
         local = self.__dict__.setdefault("_batch_local", threading.local())
         if not hasattr(local, "cursor"):
-            local.cursor, local.tracking = None, None
+            local.cursor, local.tracking, local.memo = None, None, None
         return local
 
     def drop(self, application_name: str) -> None:
@@ -106,6 +116,10 @@ class SqlView:
         with self._transaction(commit=True) as cursor:
             for table in self.tables:
                 cursor.execute(self._sql(f"ANALYZE {table}"))
+
+    def _pipelined(self, cursor: Any) -> AbstractContextManager[Any]:
+        """Where the driver can, send a batch's statements without waiting for each answer."""
+        return nullcontext()
 
     def _transaction(self, commit: bool) -> Any:
         return self.datastore.transaction(commit=commit)  # type: ignore[attr-defined]
@@ -143,6 +157,13 @@ class PostgresSqlView(SqlView, PostgresTrackingRecorder):
                 cache.clear()
             converted = cache[sql] = _NAMED.sub(r"%(\1)s", self._qualify(sql).replace("%", "%%"))
         return converted
+
+    def _pipelined(self, cursor: Any) -> AbstractContextManager[Any]:
+        """psycopg's pipeline mode: a batch's writes stream to the server without a round
+        trip each (a read inside the batch syncs first, so it sees the writes before it).
+        An error surfaces at the next sync and rolls the whole batch back, like any other
+        database error in a batch."""
+        return cast(AbstractContextManager[Any], cursor.connection.pipeline())
 
     def _delete_tracking_sql(self) -> str:
         return (f'DELETE FROM "{self.datastore.schema}".{self.tracking_table_name}'

@@ -93,3 +93,36 @@ def test_due_time_follows_the_working_calendar(services: Services) -> None:
     activated = datetime.fromisoformat(task["activated_at"])
     assert datetime.fromisoformat(task["due_at"]) == Calendar().add(activated, Duration(15))
     assert task["case_id"] == str(result.case_id)
+
+
+def test_one_batch_equals_one_event_at_a_time(services: Services) -> None:
+    """A rebuild applies thousands of events in one batch and answers its handlers' reads
+    from the batch's memo (projections/sql.py ``SqlView.memo``); applied one by one, every
+    read goes to the database. Both must give the same rows — extensions re-due a case's
+    steps, cancellations and completions change what the memo holds."""
+    from orchestrator.commands import ExtendDeadline
+    from tests.starts import start_data
+
+    mixed_workload(services)
+    app = services.orchestrator
+    model, _ = app.model("sop_9_22")
+    ppid = Actor("demo-ppid", frozenset({"ppid", "petugas_pelayanan_informasi"}))
+    for number in range(2):
+        case_id = app.start_case(StartCase(
+            "sop_9_22", start_data(model, jenis_informasi="lainnya"), ppid)).case_id
+        if not number:  # a step done before the extension re-dues the case's steps
+            complete_step(app, case_id, ppid)
+        app.extend_deadline(ExtendDeadline(case_id, ppid, f"Arsip di KPU Provinsi {number}"))
+        if number:
+            app.cancel_case(CancelCase(case_id, EVERYONE, "ditarik pemohon"))
+    projections = services.projections
+    projections.rebuild("inbox")  # one batch
+    batched = services.inbox.dump()
+    assert any(case["deadline_at"] for case in batched["cases"])
+
+    projection = projections.projections["inbox"]
+    projection.view.drop(app.name)
+    for notification in app.recorder.select_notifications(start=1, limit=10**6):
+        projection.process_event(app.mapper.to_domain_event(notification),
+                                 Tracking(app.name, notification.id))
+    assert services.inbox.dump() == batched

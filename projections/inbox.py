@@ -89,6 +89,9 @@ class InboxView(SqlView):
               "inbox_due", "inbox_escalations", "inbox_skipped")
     ddl = (*DDL, skipped_ddl("inbox_skipped"))
     skipped_table = "inbox_skipped"  # notifications it could not apply (projections/runner.py)
+    # the inbox's and lists' orders, the scheduler's: the handlers find rows by key or case
+    rebuild_deferred = ("inbox_tasks_lane_order", "inbox_cases_list", "inbox_cases_registration",
+                        "inbox_due_order", "inbox_escalations_role")
 
 
 class SQLiteInboxView(InboxView, SQLiteSqlView):

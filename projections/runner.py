@@ -133,7 +133,11 @@ class Projections:
         with self._lock:
             view = self.projections[name].view
             view.drop(self.app.name)
-            applied = self._catch_up_one(self.projections[name], REBUILD_BATCH)
+            view.drop_deferred_indexes()
+            try:
+                applied = self._catch_up_one(self.projections[name], REBUILD_BATCH)
+            finally:  # a failed rebuild still leaves every index in place
+                view.create_deferred_indexes()
             view.analyze()
             return applied
 

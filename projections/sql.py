@@ -22,6 +22,7 @@ from psycopg.sql import SQL, Composed
 
 Statement = tuple[str, dict[str, Any]]
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+_INDEX = re.compile(r"^CREATE INDEX IF NOT EXISTS (\w+) ON", re.IGNORECASE)
 
 
 class SqlView:
@@ -29,6 +30,9 @@ class SqlView:
 
     tables: Sequence[str] = ()  # table names, dropped on rebuild
     ddl: Sequence[str] = ()  # CREATE TABLE / INDEX IF NOT EXISTS statements
+    # indexes no handler's statement uses (only the API's reads): a rebuild builds them once
+    # after its replay instead of row by row during it
+    rebuild_deferred: Sequence[str] = ()
 
     def write(self, tracking: Tracking, statements: Iterable[Statement]) -> None:
         """Apply one notification: its rows and its tracking record, all or nothing."""
@@ -111,6 +115,27 @@ class SqlView:
             cursor.execute(self._sql(self._delete_tracking_sql()), {"app": application_name})
         self.create_table()  # type: ignore[attr-defined]
 
+    def deferred_indexes(self) -> list[tuple[str, str]]:
+        """(name, CREATE statement) of the indexes a rebuild builds after its replay."""
+        found = ((_INDEX.match(statement), statement) for statement in self.ddl)
+        return [(match.group(1), statement) for match, statement in found
+                if match and match.group(1) in self.rebuild_deferred]
+
+    def drop_deferred_indexes(self) -> None:
+        """Before a replay into empty tables: what no handler reads is built afterwards, in
+        one sort per index, as a bulk load does (``create_deferred_indexes``)."""
+        with self._transaction(commit=True) as cursor:
+            for name, _ in self.deferred_indexes():
+                cursor.execute(self._sql(f"DROP INDEX IF EXISTS {self._index(name)}"))
+
+    def create_deferred_indexes(self) -> None:
+        with self._transaction(commit=True) as cursor:
+            for _, statement in self.deferred_indexes():
+                cursor.execute(self._sql(statement))
+
+    def _index(self, name: str) -> str:
+        return name
+
     def analyze(self) -> None:
         """Refresh the query planner's statistics (a rebuild has just rewritten every row)."""
         with self._transaction(commit=True) as cursor:
@@ -132,6 +157,24 @@ class SqlView:
 
 
 class SQLiteSqlView(SqlView, SQLiteTrackingRecorder):
+    # A read model is rebuilt from the log, so its file need not fsync every commit as the
+    # event store's must: in WAL mode ``synchronous = NORMAL`` stays consistent after a
+    # crash and may lose only the last commits, which the runner then applies again (their
+    # tracking records went with them). A larger page cache keeps the random-keyed indexes
+    # (UUIDs) in memory while a rebuild or a long catch-up writes them.
+    WRITER_PRAGMAS = ("PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -32768")
+
+    @contextmanager
+    def _transaction(self, commit: bool) -> Iterator[Any]:
+        with self.datastore.get_connection(commit=commit) as connection:
+            if commit and not getattr(connection, "alur_tuned", False):
+                raw = connection._sqlite_conn  # pragmas must precede the BEGIN
+                for pragma in self.WRITER_PRAGMAS:
+                    raw.execute(pragma)
+                connection.alur_tuned = True  # type: ignore[attr-defined]
+            with connection.transaction(commit=commit) as cursor:
+                yield cursor
+
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *self.ddl]
 
@@ -157,6 +200,9 @@ class PostgresSqlView(SqlView, PostgresTrackingRecorder):
                 cache.clear()
             converted = cache[sql] = _NAMED.sub(r"%(\1)s", self._qualify(sql).replace("%", "%%"))
         return converted
+
+    def _index(self, name: str) -> str:
+        return f'"{self.datastore.schema}".{name}'
 
     def _pipelined(self, cursor: Any) -> AbstractContextManager[Any]:
         """psycopg's pipeline mode: a batch's writes stream to the server without a round

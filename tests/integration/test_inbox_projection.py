@@ -52,6 +52,8 @@ def test_rebuild_equals_live(services: Services) -> None:
     assert services.inbox.dump() == live
     status = {s["name"]: s for s in services.projections.status()}
     assert status["inbox"]["lag"] == 0
+    view = services.projections.view("inbox")  # the indexes a rebuild builds last are named
+    assert {name for name, _ in view.deferred_indexes()} == set(view.rebuild_deferred)
 
 
 def test_resume_after_crash_mid_batch_equals_rebuild(services: Services) -> None:

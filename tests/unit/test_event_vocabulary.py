@@ -29,6 +29,14 @@ GOLDEN = {
         "reason", "by"),
     "orchestrator.acting:ActingAppointments.Ended": ("prev_hash", "appointment_id", "by",
                                                       "reason"),
+    "orchestrator.office_calendar:OfficeCalendar.Opened": (
+        "prev_hash", "office_hours", "friday_hours", "cuti_bersama", "by"),
+    "orchestrator.office_calendar:OfficeCalendar.CutiBersamaDeclared": (
+        "prev_hash", "day", "reason", "decree", "by"),
+    "orchestrator.office_calendar:OfficeCalendar.CutiBersamaWithdrawn": (
+        "prev_hash", "day", "reason", "decree", "by"),
+    "orchestrator.office_calendar:OfficeCalendar.OfficeHoursChanged": (
+        "prev_hash", "effective_from", "office_hours", "friday_hours", "reason", "decree", "by"),
     "orchestrator.access:AccessLog.Opened": ("prev_hash", "case_id"),
     "orchestrator.access:AccessLog.Read": ("prev_hash", "actor", "roles", "what", "revealed"),
     "orchestrator.case:Case.Started": (
@@ -165,7 +173,7 @@ def test_every_aggregate_is_hash_chained() -> None:
     aggregates = our_aggregates()
     assert {cls.__qualname__ for cls in aggregates} >= {
         "Case", "AccessLog", "User", "ProcessDefinition", "Directory", "RegistrationCounter",
-        "PublicTicket", "Delivery", "Reminder"}
+        "PublicTicket", "Delivery", "Reminder", "OfficeCalendar"}
     assert [cls for cls in aggregates if not issubclass(cls, ChainedAggregate)] == []
 
 

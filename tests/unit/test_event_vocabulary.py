@@ -65,9 +65,10 @@ GOLDEN = {
         "prev_hash", "text", "actor", "task_id", "acting_for=None"),
     "orchestrator.case:Case.DocumentGenerated": (
         "prev_hash", "template", "title", "register", "number", "sequence", "year", "sha256",
-        "name", "size", "format", "task_id", "element_id", "actor"),
+        "name", "size", "format", "task_id", "element_id", "actor", "acting_for=None"),
     "orchestrator.case:Case.DocumentSigned": (
-        "prev_hash", "document", "sha256", "name", "size", "task_id", "actor"),
+        "prev_hash", "document", "sha256", "name", "size", "task_id", "actor",
+        "acting_for=None"),
     "orchestrator.case:Case.TimerArmed": (
         "prev_hash", "timer_id", "element_id", "name", "kind", "value", "working", "due_at",
         "attached_to", "interrupting"),

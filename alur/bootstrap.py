@@ -20,6 +20,7 @@ from orchestrator.commands import Actor, DeployProcess
 from orchestrator.documents import Templates
 from orchestrator.engine import executable_process_ids
 from orchestrator.errors import AlurError, ProcessNotFound, ServiceMisconfigured
+from orchestrator.office_calendar import CalendarBook
 from orchestrator.passwords import hash_password
 from orchestrator.registration import Registers
 from orchestrator.roles import SYSTEM_ROLES, RoleRegistry
@@ -56,7 +57,7 @@ class Services:
 
     config: Config
     roles: RoleRegistry
-    calendar: Calendar
+    calendar: CalendarBook  # the office calendar as recorded at each moment
     orchestrator: Orchestrator
     projections: Projections
     inbox: InboxQueries
@@ -77,27 +78,32 @@ class Services:
 
 def bootstrap(config: Config) -> Services:
     roles = RoleRegistry.load(config.processes_dir / "roles.yaml")
-    calendar = Calendar(config.timezone, config.office_hours, config.friday_hours,
-                        config.cuti_bersama)
+    # the configuration seeds the office calendar; its OfficeCalendar stream's changes (made
+    # on /kalender) follow it: orchestrator.calendar is the calendar as recorded at each moment
+    seed = Calendar(config.timezone, config.office_hours, config.friday_hours,
+                    config.cuti_bersama)
     standards = load_standards(config.processes_dir / "catalogue")
     key = config.resolved_sensitive_key()
-    # the configured calendar rides on a subclass, so the library's ProjectionRunner (which
-    # constructs projection_class(view=...)) builds the same projection as our catch-up loop
-    inbox = type("InboxProjection", (InboxProjection,), {"name": "inbox", "calendar": calendar})
-    notifications = type("NotificationProjection", (NotificationProjection,),
-                         {"name": "notifications", "roles": roles})
-    specs = [ProjectionSpec(inbox, SQLiteInboxView, PostgresInboxView),
-             ProjectionSpec(RegisterProjection, SQLiteRegisterView, PostgresRegisterView),
-             ProjectionSpec(notifications, SQLiteNotificationView, PostgresNotificationView)]
     with schema_lock(eventsourcing_env(config)):  # processes starting together take turns
         registers = Registers.load(config.processes_dir / "catalogue")
         orchestrator = Orchestrator(env=eventsourcing_env(config), roles=roles,
-                                    calendar=calendar,
+                                    calendar=seed,
                                     standards=standards, registers=registers,
                                     templates=Templates.load(config.processes_dir / "templates",
                                                              registers),
                                     sealer=Sealer(decode_key(key) if key else None),
                                     snapshot_key=config.resolved_secret_key())
+        calendar = orchestrator.calendar
+        # the calendar rides on a subclass, so the library's ProjectionRunner (which
+        # constructs projection_class(view=...)) builds the same projection as our catch-up
+        inbox = type("InboxProjection", (InboxProjection,),
+                     {"name": "inbox", "calendar": calendar})
+        notifications = type("NotificationProjection", (NotificationProjection,),
+                             {"name": "notifications", "roles": roles})
+        specs = [ProjectionSpec(inbox, SQLiteInboxView, PostgresInboxView),
+                 ProjectionSpec(RegisterProjection, SQLiteRegisterView, PostgresRegisterView),
+                 ProjectionSpec(notifications, SQLiteNotificationView,
+                                PostgresNotificationView)]
         projections = Projections(orchestrator, specs,
                                   lambda name: eventsourcing_env(config, name),
                                   in_process=config.projections_in_process)

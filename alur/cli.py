@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from alur import backup, scheduler
+from alur import backup, calendar_cli, scheduler
 from alur.bootstrap import (
     DEMO_PASSWORD,
     DeployOutcome,
@@ -330,6 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--interval", type=float, default=0.5)
     run.set_defaults(func=cmd_projections_run)
     notify_commands.add_parser(sub)
+    calendar_cli.add_parser(sub)
     sched = sub.add_parser("scheduler").add_subparsers(dest="action", required=True)
     sched_run = sched.add_parser("run", help="fire timers, escalate, start scheduled work")
     sched_run.add_argument("--interval", type=float, default=30.0)

@@ -54,7 +54,6 @@ class Config:
     base_url: str = "http://127.0.0.1:8000"  # links in messages
     notify_interval: float = 5.0  # seconds between the sender's looks at the outbox (0: off)
     notify_max_age_hours: float = 72.0  # older outbox rows are never sent
-    reminder_lead_hours: float = 24.0  # "due soon" this long before a step's due time
     scheduler_interval: float = 30.0  # seconds between scheduler ticks in `alur serve` (0: off)
 
     @classmethod
@@ -93,7 +92,6 @@ class Config:
             base_url=env.get("ALUR_BASE_URL") or cls.base_url,
             notify_interval=float(env.get("ALUR_NOTIFY_INTERVAL", "5")),
             notify_max_age_hours=float(env.get("ALUR_NOTIFY_MAX_AGE_HOURS", "72")),
-            reminder_lead_hours=float(env.get("ALUR_REMINDER_LEAD_HOURS", "24")),
             scheduler_interval=float(env.get("ALUR_SCHEDULER_INTERVAL", "30")),
         )
 

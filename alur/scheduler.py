@@ -137,7 +137,8 @@ class Scheduler:
     def _start_recurring(self, now: datetime, report: TickReport) -> None:
         app, calendar = self.services.orchestrator, self.services.calendar
         for schedule in self.schedules:
-            occurrence = schedule.occurrence(now, calendar) if schedule.enabled else None
+            occurrence = schedule.occurrence(now, calendar.at(now)) if schedule.enabled \
+                else None
             if occurrence is None or occurrence.id in self._started:
                 continue
             try:

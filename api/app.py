@@ -9,6 +9,7 @@ from flask import Flask
 from api import (
     acting,
     audit,
+    calendar,
     cases,
     catalog,
     documents,
@@ -28,8 +29,8 @@ from api.services import ApiServices
 from api.throttle import LoginThrottle
 from orchestrator.errors import AlurError
 
-BLUEPRINTS = (tokens.blp, acting.blp, catalog.blp, cases.blp, documents.blp, tasks.blp,
-              reports.blp, users.blp, audit.blp, process_admin.blp, portal.blp,
+BLUEPRINTS = (tokens.blp, acting.blp, calendar.blp, catalog.blp, cases.blp, documents.blp,
+              tasks.blp, reports.blp, users.blp, audit.blp, process_admin.blp, portal.blp,
               notifications.blp)
 
 

@@ -16,7 +16,7 @@ from api.auth import services
 from api.presenters import dispositions_wita, to_wita
 from orchestrator.case import Case, OpenTask
 from orchestrator.errors import TaskNotFound
-from orchestrator.worktime import Calendar, Duration, parse_duration
+from orchestrator.worktime import Calendars, Duration, parse_duration
 from projections.inbox import SUBJECT_KEYS
 
 READY, COMPLETED, CANCELLED = "ready", "completed", "cancelled"
@@ -75,13 +75,14 @@ def task_dict(case: Case, task: OpenTask, state: str) -> dict[str, Any]:
     }
 
 
-def due_at(task: OpenTask, calendar: Calendar) -> str | None:
+def due_at(task: OpenTask, calendar: Calendars) -> str | None:
     """When the step is due by its decree duration, in working time (as the inbox has it)."""
     duration = parse_duration(task.properties.get("duration"))
     if duration is None or not (duration.days or duration.minutes):
         return None
     start = datetime.fromisoformat(task.activated_at)
-    return calendar.add(start, Duration(minutes=duration.minutes, days=duration.days)).isoformat()
+    return calendar.at(start).add(  # computed when the step was activated
+        start, Duration(minutes=duration.minutes, days=duration.days)).isoformat()
 
 
 def subject(data: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from orchestrator.audit import AccessEntry
 from orchestrator.case import Case
 from orchestrator.verification import Verification
-from orchestrator.worktime import Calendar, Duration
+from orchestrator.worktime import Calendars, Duration
 
 WITA = ZoneInfo("Asia/Makassar")
 _HIDDEN = {"originator_id", "originator_version", "timestamp", "prev_hash", "engine_state",
@@ -43,8 +43,10 @@ def comment_dict(comment: dict[str, Any]) -> dict[str, Any]:
     return {**comment, "at": to_wita(comment.get("at"))}
 
 
-def deadline_dict(case: Case, calendar: Calendar) -> dict[str, Any] | None:
-    """The case's service time with its due moment in working time (extensions included)."""
+def deadline_dict(case: Case, calendar: Calendars) -> dict[str, Any] | None:
+    """The case's service time with its due moment in working time (extensions included),
+    with the calendar as recorded when it was last computed (set or extended), as the
+    worklist has it."""
     if case.deadline is None:
         return None
     deadline = dict(case.deadline)
@@ -52,13 +54,15 @@ def deadline_dict(case: Case, calendar: Calendar) -> dict[str, Any] | None:
     days = deadline["working_days"] + sum(e["working_days"] for e in extensions)
     minutes = deadline["working_minutes"] + sum(e["working_minutes"] for e in extensions)
     start = datetime.fromisoformat(deadline.pop("set_at"))
-    due = calendar.add(start, Duration(minutes=minutes, days=days)) if days or minutes else None
+    as_of = datetime.fromisoformat(extensions[-1]["at"]) if extensions else start
+    due = calendar.at(as_of).add(start, Duration(minutes=minutes, days=days)) \
+        if days or minutes else None
     deadline["due_at"] = due.astimezone(WITA).isoformat() if due else None
     deadline["started_at"] = start.astimezone(WITA).isoformat()
     return deadline
 
 
-def case_dict(case: Case, calendar: Calendar, position: int | None = None) -> dict[str, Any]:
+def case_dict(case: Case, calendar: Calendars, position: int | None = None) -> dict[str, Any]:
     tasks = [{**asdict(t), "id": t.task_id, "activated_at": to_wita(t.activated_at),
               "assignment_due_at": to_wita(t.assignment_due_at),
               "dispositions": dispositions_wita(t.dispositions)}

@@ -166,6 +166,8 @@ class SignedVersionSchema(Schema):
     size = fields.Integer()
     task_id = fields.String()
     actor = fields.String()
+    acting_for = fields.Dict(allow_none=True, metadata={
+        "description": "the appointment a Plh/Plt signed under (a.n.), or null"})
     at = fields.String(metadata={"description": "ISO 8601 in WITA (+08:00)"})
     download_url = fields.String()
 
@@ -187,6 +189,8 @@ class DocumentSchema(Schema):
     task_id = fields.String()
     element_id = fields.String()
     actor = fields.String()
+    acting_for = fields.Dict(allow_none=True, metadata={
+        "description": "the appointment a Plh/Plt generated it under (a.n.), or null"})
     at = fields.String(metadata={"description": "ISO 8601 in WITA (+08:00)"})
     download_url = fields.String()
     signed = fields.List(fields.Nested(SignedVersionSchema), metadata={

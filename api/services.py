@@ -12,8 +12,8 @@ from typing import Protocol
 
 from orchestrator.application import Orchestrator
 from orchestrator.checkpoints import Anchor
+from orchestrator.office_calendar import CalendarBook
 from orchestrator.roles import RoleRegistry
-from orchestrator.worktime import Calendar
 from projections.notification_queries import NotificationQueries
 from projections.queries import InboxQueries
 from projections.runner import Projections
@@ -46,7 +46,7 @@ class ApiServices(Protocol):
     @property
     def roles(self) -> RoleRegistry: ...
     @property
-    def calendar(self) -> Calendar: ...
+    def calendar(self) -> CalendarBook: ...
     @property
     def orchestrator(self) -> Orchestrator: ...
     @property

@@ -33,9 +33,11 @@ from orchestrator.commands import (
     AppointActing,
     AssignTask,
     CancelCase,
+    ChangeOfficeHours,
     ClaimTask,
     CommandResult,
     CompleteTask,
+    DeclareCutiBersama,
     DeployProcess,
     EndActing,
     EscalateDeadline,
@@ -46,6 +48,7 @@ from orchestrator.commands import (
     ReleaseTask,
     RemindTask,
     StartCase,
+    WithdrawCutiBersama,
 )
 from orchestrator.contention import ATTEMPTS, back_off
 from orchestrator.definitions import Directory, ProcessDefinition, definition_id, directory_id
@@ -64,6 +67,16 @@ from orchestrator.errors import (
 )
 from orchestrator.forms import validate_form
 from orchestrator.letters import render
+from orchestrator.office_calendar import (
+    AHEAD,
+    CALENDAR_ID,
+    CalendarBook,
+    OfficeCalendar,
+    declare_problems,
+    history_rows,
+    hours_problem,
+    withdraw_problems,
+)
 from orchestrator.policy import (
     desk_for_requester,
     ensure,
@@ -76,6 +89,7 @@ from orchestrator.policy import (
     may_extend_deadline,
     may_generate_document,
     may_hold,
+    may_manage_calendar,
     may_manage_users,
     may_run_schedule,
     may_see_task,
@@ -153,7 +167,8 @@ class Orchestrator(Application[UUID]):
         # between processes; the lock only spares a burst of letters its retries)
         self._register_locks: dict[str, threading.Lock] = {}
         self.sealer = sealer or Sealer(None)
-        self.calendar = calendar or Calendar()
+        # the configured calendar is the seed; the OfficeCalendar stream's changes follow it
+        self.calendar = CalendarBook(calendar or Calendar(), self._calendar_events)
         self.engine = Engine(calendar=self.calendar)  # timers count office time with it
         self._models: dict[tuple[str, int], ProcessModel] = {}
         self._models_lock = threading.Lock()
@@ -658,6 +673,94 @@ class Orchestrator(Application[UUID]):
             return self.repository.get(acting_id(deputy))
         except AggregateNotFoundError:
             return ActingAppointments(deputy=deputy)
+
+    # -- the office calendar (cuti bersama, office hours) ------------------------------------
+
+    def declare_cuti_bersama(self, cmd: DeclareCutiBersama) -> None:
+        ensure(may_manage_calendar(cmd.actor),
+               f"{cmd.actor.username} may not change the office calendar")
+        current = self.calendar.current_state()
+        problems = declare_problems(cmd.day, current, self._today())
+        if cmd.day.isoformat() in current.cuti_bersama:
+            raise Conflict(problems["day"][0])
+        self._ensure_valid("the cuti bersama cannot be declared", problems, cmd.reason)
+        office = self._office_calendar(cmd.actor)
+        office.declare(day=cmd.day.isoformat(), reason=cmd.reason.strip(),
+                       decree=cmd.decree.strip(), by=cmd.actor.username)
+        self._save_calendar(office)
+
+    def withdraw_cuti_bersama(self, cmd: WithdrawCutiBersama) -> None:
+        ensure(may_manage_calendar(cmd.actor),
+               f"{cmd.actor.username} may not change the office calendar")
+        current = self.calendar.current_state()
+        problems = withdraw_problems(cmd.day, current, self._today())
+        if cmd.day.isoformat() not in current.cuti_bersama:
+            raise NotFound(problems["day"][0])
+        self._ensure_valid("the cuti bersama cannot be withdrawn", problems, cmd.reason)
+        office = self._office_calendar(cmd.actor)
+        office.withdraw(day=cmd.day.isoformat(), reason=cmd.reason.strip(),
+                        decree=cmd.decree.strip(), by=cmd.actor.username)
+        self._save_calendar(office)
+
+    def change_office_hours(self, cmd: ChangeOfficeHours) -> None:
+        ensure(may_manage_calendar(cmd.actor),
+               f"{cmd.actor.username} may not change the office calendar")
+        problems: dict[str, list[str]] = {}
+        for name in ("office_hours", "friday_hours"):
+            problem = hours_problem(getattr(cmd, name))
+            if problem:
+                problems[name] = [problem]
+        if cmd.effective_from < self._today():
+            problems["effective_from"] = [
+                "must not be in the past: the hours of a day gone by stay as they were"]
+        elif cmd.effective_from > self._today() + AHEAD:
+            problems["effective_from"] = [f"too far ahead (at most {AHEAD.days} days)"]
+        self._ensure_valid("the office hours cannot be changed", problems, cmd.reason)
+        hours = (cmd.office_hours.strip(), cmd.friday_hours.strip())
+        current = self.calendar.current_state()
+        if hours == current.hours_on(cmd.effective_from) and not any(
+                start > cmd.effective_from.isoformat() for start, *_ in current.hours_from):
+            raise Conflict(f"the office hours from {cmd.effective_from} are already "
+                           f"{hours[0]} (Friday {hours[1]})")
+        office = self._office_calendar(cmd.actor)
+        office.change_hours(effective_from=cmd.effective_from.isoformat(),
+                            office_hours=hours[0], friday_hours=hours[1],
+                            reason=cmd.reason.strip(), decree=cmd.decree.strip(),
+                            by=cmd.actor.username)
+        self._save_calendar(office)
+
+    def calendar_history(self) -> list[dict[str, Any]]:
+        """Every change of the office calendar, oldest first (empty: still the configuration)."""
+        self.calendar.refresh()
+        return history_rows(self.calendar.changes)
+
+    def _calendar_events(self, after: int | None) -> list[Any]:
+        return list(self.events.get(CALENDAR_ID, gt=after))
+
+    def _today(self) -> date:
+        return datetime.now(self.calendar.seed.tz).date()
+
+    @staticmethod
+    def _ensure_valid(message: str, problems: dict[str, list[str]], reason: str) -> None:
+        if not reason.strip():
+            problems = {**problems, "reason": ["say why, citing the decree (SKB 3 Menteri …)"]}
+        if problems:
+            raise InvalidInput(message, errors=problems)
+
+    def _office_calendar(self, actor: Actor) -> OfficeCalendar:
+        """The stream, opened with the configured seed on the first change."""
+        try:
+            return self.repository.get(CALENDAR_ID)
+        except AggregateNotFoundError:
+            seed = self.calendar.seed
+            return OfficeCalendar(office_hours=seed.office_hours,
+                                  friday_hours=seed.friday_hours,
+                                  cuti_bersama=sorted(seed.cuti_bersama), by=actor.username)
+
+    def _save_calendar(self, office: OfficeCalendar) -> None:
+        with self._conflicts_as_stale():
+            self.save(office)
+        self.calendar.refresh()  # due times computed from now on follow the change
 
     # -- internals ---------------------------------------------------------------------------
 

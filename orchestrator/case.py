@@ -211,6 +211,7 @@ class Case(ChainedAggregate):
         task_id: str
         element_id: str
         actor: str
+        acting_for: dict[str, str] | None = None  # an acting official's appointment (a.n.)
 
         def apply_to(self, case: Case) -> None:
             documents = vars(case).setdefault("documents", [])
@@ -220,6 +221,7 @@ class Case(ChainedAggregate):
                 "sha256": self.sha256, "name": self.name, "size": self.size,
                 "format": self.format, "task_id": self.task_id, "element_id": self.element_id,
                 "actor": self.actor, "at": self.timestamp.isoformat(),
+                "acting_for": self.acting_for,
                 "version": 1 + sum(d["template"] == self.template for d in documents),
                 "signed": []})
 
@@ -234,6 +236,7 @@ class Case(ChainedAggregate):
         size: int
         task_id: str
         actor: str
+        acting_for: dict[str, str] | None = None  # an acting official's appointment (a.n.)
 
         def apply_to(self, case: Case) -> None:
             for doc in vars(case).setdefault("documents", []):
@@ -241,7 +244,7 @@ class Case(ChainedAggregate):
                     doc["signed"].append({
                         "sha256": self.sha256, "name": self.name, "size": self.size,
                         "task_id": self.task_id, "actor": self.actor,
-                        "at": self.timestamp.isoformat()})
+                        "at": self.timestamp.isoformat(), "acting_for": self.acting_for})
 
     class GatewayTaken(Event):
         type_name = "GatewayTaken"
@@ -572,16 +575,19 @@ class Case(ChainedAggregate):
         if task.claimed_by and task.claimed_by != actor.username:
             raise _claimed_by_other(task)
         self._trigger(self.DocumentGenerated, task_id=task.task_id,
-                      element_id=task.element_id, actor=actor.username, **document)
+                      element_id=task.element_id, actor=actor.username,
+                      acting_for=actor.on_behalf_in(task.lane), **document)
         return task
 
     def sign_document(self, document: str, signed: dict[str, Any], task_id: UUID,
                       actor: Actor) -> None:
         """Record ``signed`` (an attachment reference) as the signed version of the letter
         ``document`` (a sha256 this case generated)."""
+        task = self.open_tasks.get(str(task_id))
         self._trigger(self.DocumentSigned, document=document, sha256=signed["sha256"],
                       name=signed["nama"], size=signed["ukuran"], task_id=str(task_id),
-                      actor=actor.username)
+                      actor=actor.username,
+                      acting_for=actor.on_behalf_in(task.lane) if task else None)
 
     def fire_timer(self, timer_id: str, actor: Actor, model: ProcessModel, engine: Engine,
                    now: datetime, may_hold: MayHold | None = None) -> bool:

@@ -194,3 +194,35 @@ class EndActing:
     deputy: str
     appointment_id: str
     reason: str
+
+
+@dataclass(frozen=True)
+class DeclareCutiBersama:
+    """Declare ``day`` (WITA) a cuti bersama, with the decree that sets it."""
+
+    actor: Actor
+    day: date
+    reason: str
+    decree: str = ""
+
+
+@dataclass(frozen=True)
+class WithdrawCutiBersama:
+    """Withdraw a cuti bersama not yet taken (the decree was revised)."""
+
+    actor: Actor
+    day: date
+    reason: str
+    decree: str = ""
+
+
+@dataclass(frozen=True)
+class ChangeOfficeHours:
+    """Office hours ("08:00-16:00") Monday–Thursday and on Friday from ``effective_from`` on."""
+
+    actor: Actor
+    effective_from: date
+    office_hours: str
+    friday_hours: str
+    reason: str
+    decree: str = ""

@@ -26,6 +26,7 @@ from orchestrator.definitions import Directory, ProcessDefinition
 from orchestrator.findings import SNAPSHOT, Finding, StoreReport, StreamResult
 from orchestrator.hashchain import canonical
 from orchestrator.notices import Delivery, Reminder
+from orchestrator.office_calendar import OfficeCalendar
 from orchestrator.registration import RegistrationCounter
 from orchestrator.schedules import ScheduledStart
 from orchestrator.snapshots import SignedSnapshot, snapshot_state
@@ -66,6 +67,7 @@ KINDS = (
     Kind("scheduled start", ScheduledStart, lambda e: f"{e.schedule} {e.period}", legacy=False),
     Kind("delivery", Delivery, lambda e: f"{e.channel} {e.key}", legacy=False),
     Kind("reminder", Reminder, lambda e: f"{e.kind} {e.task_id}", legacy=False),
+    Kind("office calendar", OfficeCalendar, lambda e: "office calendar", legacy=False),
 )
 UNKNOWN = Kind("unknown stream", None, lambda e: "", legacy=False)
 

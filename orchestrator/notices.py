@@ -107,7 +107,10 @@ class Delivery(ChainedAggregate):
 
 
 class Reminder(ChainedAggregate):
-    """A reminder that a step is due soon or overdue: issued once per step and kind."""
+    """A reminder that a step was due soon or overdue, issued once per step and kind by the
+    notify pass before the scheduler's ``TaskReminded`` and ``TaskEscalated`` (in the case's
+    own chain) became the one way a step's holder is reminded. No longer issued; its stored
+    streams still decode, verify and project (the notifications they told stay)."""
 
     @staticmethod
     def create_id(task_id: str, kind: str, **_: object) -> UUID:
@@ -135,17 +138,3 @@ def save_delivery(app: Application[UUID], delivery: Delivery) -> None:
     except IntegrityError:
         raise Conflict(f"delivery {delivery.key} was moved by another sender") from None
 
-
-def issue_reminder(app: Application[UUID], task_id: str, case_id: str, kind: str,
-                   due_at: str, at: str) -> bool:
-    """Issue the step's reminder of this kind unless it was issued before (True if now)."""
-    try:
-        app.repository.get(reminder_id(task_id, kind))
-        return False
-    except AggregateNotFoundError:
-        pass
-    try:
-        app.save(Reminder(task_id=task_id, case_id=case_id, kind=kind, due_at=due_at, at=at))
-    except IntegrityError:  # another scheduler issued it at the same moment
-        return False
-    return True

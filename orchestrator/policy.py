@@ -117,6 +117,11 @@ def may_manage_users(actor: Actor) -> bool:
     return may_write(actor) and actor.holds(ADMINISTRATOR)
 
 
+def may_manage_calendar(actor: Actor) -> bool:
+    """Administrators declare cuti bersama and change office hours; an inspector never does."""
+    return may_write(actor) and actor.holds(ADMINISTRATOR)
+
+
 def may_manage_deliveries(actor: Actor) -> bool:
     """Administrators see the outbox's failures and send them again."""
     return may_manage_users(actor)

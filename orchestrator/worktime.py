@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -64,20 +65,50 @@ def _hhmm(text: str) -> time:
     return time(int(hours), int(minutes))
 
 
+class Calendars(Protocol):
+    """What due times are computed with: the calendar as recorded at a moment (a fixed
+    ``Calendar`` answers itself; orchestrator/office_calendar.py keeps the changes)."""
+
+    def at(self, moment: datetime) -> Calendar: ...
+
+
+@lru_cache(maxsize=64)
+def _public_holidays(year: int, language: str = "en_US") -> holidays.HolidayBase:
+    return holidays.country_holidays("ID", years=year, language=language)
+
+
+def public_holiday(day: date, language: str = "en_US") -> str | None:
+    """The name of the national holiday on ``day`` (``holidays``; ``language`` "id" for
+    Bahasa Indonesia), or None."""
+    return _public_holidays(day.year, language).get(day)
+
+
+def public_holidays(year: int, language: str = "en_US") -> list[tuple[date, str]]:
+    """The national holidays of ``year``, in date order."""
+    return sorted(_public_holidays(year, language).items())
+
+
 @dataclass(frozen=True)
 class Calendar:
-    """Office calendar: ``office_hours`` Monday–Thursday, ``friday_hours`` on Friday."""
+    """Office calendar: ``office_hours`` Monday–Thursday, ``friday_hours`` on Friday; from
+    each ``hours_from`` entry's date (ISO) on, that entry's hours instead (sorted by date)."""
 
     timezone: str = "Asia/Makassar"
     office_hours: str = "08:00-16:00"
     friday_hours: str = "08:00-16:30"
     cuti_bersama: tuple[str, ...] = ()
-    _holidays: dict = field(default_factory=dict, compare=False, repr=False)
-    _working: dict = field(default_factory=dict, compare=False, repr=False)  # date → bool
+    hours_from: tuple[tuple[str, str, str], ...] = ()  # (effective_from, office, friday)
+    _holidays: dict = field(default_factory=dict, init=False, compare=False, repr=False)
+    _working: dict = field(default_factory=dict, init=False, compare=False,
+                           repr=False)  # date → bool
 
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def at(self, moment: datetime) -> Calendar:
+        """A fixed calendar is the same at every moment (see office_calendar.CalendarBook)."""
+        return self
 
     def is_working_day(self, day: date) -> bool:
         working = self._working.get(day)  # projections ask for the same days again and again
@@ -90,17 +121,32 @@ class Calendar:
             return False
         year = self._holidays.get(day.year)
         if year is None:
-            year = self._holidays[day.year] = holidays.country_holidays("ID", years=day.year)
+            year = self._holidays[day.year] = _public_holidays(day.year)
         return day not in year
 
     @cached_property
-    def _clock(self) -> dict[bool, tuple[time, time]]:
-        """Opening and closing time, by "is it a Friday"."""
-        return {friday: tuple(_hhmm(p) for p in spec.split("-"))  # type: ignore[misc]
-                for friday, spec in ((False, self.office_hours), (True, self.friday_hours))}
+    def _clocks(self) -> list[tuple[date, dict[bool, tuple[time, time]]]]:
+        """Opening and closing time by "is it a Friday", per period (the first from always)."""
+        periods = [("0001-01-01", self.office_hours, self.friday_hours), *self.hours_from]
+        return [(date.fromisoformat(start),
+                 {friday: tuple(_hhmm(p) for p in spec.split("-"))  # type: ignore[misc]
+                  for friday, spec in ((False, office), (True, friday))})
+                for start, office, friday in periods]
+
+    def _clock(self, day: date) -> dict[bool, tuple[time, time]]:
+        clocks = self._clocks
+        if len(clocks) == 1:
+            return clocks[0][1]
+        return next(clock for start, clock in reversed(clocks) if start <= day)
+
+    def hours_on(self, day: date) -> tuple[str, str]:
+        """The office hours and the Friday hours that hold on ``day``."""
+        periods = [("0001-01-01", self.office_hours, self.friday_hours), *self.hours_from]
+        _, office, friday = next(p for p in reversed(periods) if p[0] <= day.isoformat())
+        return office, friday
 
     def hours(self, day: date) -> tuple[datetime, datetime]:
-        opens, closes = self._clock[day.weekday() == 4]
+        opens, closes = self._clock(day)[day.weekday() == 4]
         return (
             datetime.combine(day, opens, tzinfo=self.tz),
             datetime.combine(day, closes, tzinfo=self.tz),

@@ -17,7 +17,8 @@ from eventsourcing.projection import Projection
 
 from orchestrator.case import Case
 from orchestrator.durations import step_duration
-from orchestrator.worktime import Calendar, Duration
+from orchestrator.office_calendar import OfficeCalendar
+from orchestrator.worktime import Calendar, Calendars, Duration
 from projections.skipped import skipped_ddl
 from projections.sql import PostgresSqlView, SQLiteSqlView, SqlView, Statement
 
@@ -143,12 +144,15 @@ class InboxProjection(Projection[StoreInboxView]):
     name = "inbox"
     # no topic filter: tracking then advances over every notification, so lag means work left
     topics = ()
-    calendar = Calendar()
+    # each due time with the calendar as recorded when it was computed (office_calendar.py):
+    # a rebuild computes every one again as it was
+    calendar: Calendars = Calendar()
 
-    def __init__(self, view: StoreInboxView, calendar: Calendar | None = None) -> None:
+    def __init__(self, view: StoreInboxView, calendar: Calendars | None = None) -> None:
         super().__init__(view)
         self.calendar = calendar or type(self).calendar
-        self.calendar.is_working_day(datetime.now(UTC).date())  # load this year's holidays now
+        now = datetime.now(UTC)
+        self.calendar.at(now).is_working_day(now.date())  # load this year's holidays now
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
@@ -174,9 +178,17 @@ class InboxProjection(Projection[StoreInboxView]):
         ), *_keep_data(case_id, kept)])
 
     @process_event.register
+    def _(self, event: OfficeCalendar.Event, tracking: Tracking) -> None:
+        refresh = getattr(self.calendar, "refresh", None)
+        if refresh is not None:  # what comes after the change is computed with it
+            refresh()
+        self.view.write(tracking, [])
+
+    @process_event.register
     def _(self, event: Case.DeadlineSet, tracking: Tracking) -> None:
         case_id = str(event.originator_id)
-        due = self._add(event.timestamp, event.working_days, event.working_minutes)
+        due = self._add(event.timestamp, event.working_days, event.working_minutes,
+                        event.timestamp)
         self._remember_deadline(case_id, event.working_days, event.working_minutes, due)
         self.view.write(tracking, [(
             "UPDATE inbox_cases SET service = :service, deadline_days = :days,"
@@ -194,7 +206,7 @@ class InboxProjection(Projection[StoreInboxView]):
         days = row["deadline_days"] + event.working_days
         minutes = row["deadline_minutes"] + event.working_minutes
         start = datetime.fromisoformat(row["started_at"])
-        due = self._add(start, days, minutes)
+        due = self._add(start, days, minutes, event.timestamp)  # computed again now
         self._remember_deadline(case_id, days, minutes, due)
         self.view.write(tracking, [(
             "UPDATE inbox_cases SET deadline_days = :days, deadline_minutes = :minutes,"
@@ -398,16 +410,17 @@ class InboxProjection(Projection[StoreInboxView]):
             {"user": user, "task_id": task_id},
         )])
 
-    def _add(self, start: datetime, days: int, minutes: int) -> str | None:
+    def _add(self, start: datetime, days: int, minutes: int, as_of: datetime) -> str | None:
         if not days and not minutes:
             return None
-        return utc(self.calendar.add(start, Duration(minutes=minutes, days=days)))
+        return utc(self.calendar.at(as_of).add(start, Duration(minutes=minutes, days=days)))
 
     def _task_due(self, case_id: str, properties: dict[str, str], start: datetime) -> str:
         """The step's due moment by the decree (for this case's data), before the case cap."""
         data = self._case_data(case_id) if properties.get("durations") else {}
         duration = step_duration(properties, data)
-        return utc(self.calendar.add(start, duration)) if duration else NO_DUE
+        # a step's due time is the one computed when it was activated
+        return utc(self.calendar.at(start).add(start, duration)) if duration else NO_DUE
 
     def _case_data(self, case_id: str) -> dict[str, Any]:
         memo = self.view.memo()
@@ -438,7 +451,7 @@ class InboxProjection(Projection[StoreInboxView]):
         return statements
 
     def _minutes(self, start: str, end: datetime) -> int:
-        return self.calendar.working_minutes(datetime.fromisoformat(start), end)
+        return self.calendar.at(end).working_minutes(datetime.fromisoformat(start), end)
 
     def _close(self, event: Case.Event, status: str) -> Statement:
         case_id = str(event.originator_id)

@@ -3,11 +3,10 @@ and the steps whose due time calls for a reminder (from the worklist)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from projections.inbox import NO_DUE, utc
+from projections.inbox import utc
 from projections.queries import Page
 from projections.sql import SqlView
 
@@ -16,16 +15,6 @@ DELIVERY_COLUMNS = (
     " created_at, state, attempts, retry_at, lease_until, last_error, updated_at")
 # what an administrator looks at: deliveries that did not (or not yet) get through
 TROUBLE_STATES = ("failed", "unconfirmed", "retry")
-
-
-@dataclass(frozen=True)
-class DueTask:
-    """A ready step with a due time, for the reminder scheduler."""
-
-    task_id: str
-    case_id: str
-    due_at: str
-    activated_at: str
 
 
 class NotificationQueries:
@@ -91,22 +80,7 @@ class NotificationQueries:
                               " WHERE delivery_id = :id", {"id": delivery_id})
         return rows[0] if rows else None
 
-    def issued_reminders(self) -> set[tuple[str, str]]:
-        """(task_id, kind) of every reminder issued so far."""
-        rows = self.view.rows("SELECT task_id, kind FROM notify_reminders")
-        return {(r["task_id"], r["kind"]) for r in rows}
-
     def counts(self) -> dict[str, int]:
         rows = self.view.rows("SELECT state, COUNT(*) AS n FROM notify_deliveries"
                               " GROUP BY state")
         return {r["state"]: int(r["n"]) for r in rows}
-
-
-def due_tasks(inbox: SqlView, until: datetime) -> list[DueTask]:
-    """Ready steps of active cases due before ``until`` (from the worklist projection)."""
-    rows = inbox.rows(
-        "SELECT t.task_id, t.case_id, t.due_at, t.activated_at FROM inbox_tasks t"
-        " JOIN inbox_cases c ON c.case_id = t.case_id WHERE t.state = 'ready'"
-        " AND c.status = 'active' AND t.due_at < :until AND t.due_at <> :none"
-        " ORDER BY t.due_at", {"until": utc(until), "none": NO_DUE})
-    return [DueTask(r["task_id"], r["case_id"], r["due_at"], r["activated_at"]) for r in rows]

@@ -225,15 +225,36 @@ class NotificationProjection(Projection[StoreNotificationView]):
         self.view.write(tracking, statements)
 
     @process_event.register
-    def _(self, event: Case.TaskEscalated, tracking: Tracking) -> None:
-        """A late step: the supervisor's role is told (the scheduler escalated it once)."""
+    def _(self, event: Case.TaskReminded, tracking: Tracking) -> None:
+        """A step near its due time (the scheduler reminded it once, in the case's chain): its
+        holder is told, else its lane."""
         case = self._case(event)
         statements: list[Statement] = []
         if case:
+            title, body = texts.reminder("due_soon", case["registration"], event.name,
+                                         wita(event.due_at))
+            statements = self._tell(event, self._holder_or_lane(event), "due_soon", title, body,
+                                    _task_link(event, event.task_id))
+        self.view.write(tracking, statements)
+
+    @process_event.register
+    def _(self, event: Case.TaskEscalated, tracking: Tracking) -> None:
+        """A late step: the supervisor's role is told (the scheduler escalated it once), and
+        the step's holder, else its lane, that it is overdue."""
+        case = self._case(event)
+        statements: list[Statement] = []
+        if case:
+            link = _task_link(event, event.task_id)
             title, body = texts.escalated(case["registration"], event.name, event.lane,
                                           wita(event.due_at))
-            statements = self._tell(event, self._holders(event.to_role, event), "task_escalated",
-                                    title, body, _task_link(event, event.task_id))
+            supervisors = self._holders(event.to_role, event)
+            statements = self._tell(event, supervisors, "task_escalated", title, body, link)
+            told = {person["username"] for person in supervisors}
+            title, body = texts.reminder("overdue", case["registration"], event.name,
+                                         wita(event.due_at))
+            statements += self._tell(event, [p for p in self._holder_or_lane(event)
+                                             if p["username"] not in told],
+                                     "overdue", title, body, link)
         self.view.write(tracking, statements)
 
     @process_event.register
@@ -277,6 +298,8 @@ class NotificationProjection(Projection[StoreNotificationView]):
 
     @process_event.register(_event(Reminder, "Issued"))
     def _(self, event: Any, tracking: Tracking) -> None:
+        """A reminder of the outbox's own (stored before the scheduler's TaskReminded and
+        TaskEscalated became the one way a step's holder is reminded): told as it was then."""
         task = self._task(event.task_id)
         rows = self.view.rows("SELECT registration FROM notify_cases WHERE case_id = :id",
                               {"id": event.case_id})
@@ -389,6 +412,13 @@ class NotificationProjection(Projection[StoreNotificationView]):
         rows = self.view.rows("SELECT deputy FROM notify_deputies WHERE stream_id = :id",
                               {"id": str(event.originator_id)})
         return str(rows[0]["deputy"]) if rows else ""
+
+    def _holder_or_lane(self, event: Case.TaskReminded | Case.TaskEscalated) -> list[Recipient]:
+        """Who is reminded of a step: its holder, else its lane's (the public's lanes never:
+        the public is told by the contact it gave)."""
+        if event.holder:
+            return self._users([event.holder])
+        return [] if event.lane in REPORTER_LANES else self._holders(event.lane, event)
 
     def _users(self, usernames: list[str]) -> list[Recipient]:
         names = {f"u{n}": name for n, name in enumerate(usernames)}

@@ -16,6 +16,7 @@ from api.auth import services
 from api.pages import (
     acting,
     audit,
+    calendar,
     cases,
     dashboard,
     notifications,
@@ -30,7 +31,7 @@ from api.pages.common import csrf, page_user
 from api.pages.formatting import FILTERS
 
 BLUEPRINTS = (staff.bp, task.bp, cases.bp, dashboard.bp, audit.bp, processes.bp, portal.bp,
-              starting.bp, registers.bp, acting.bp, notifications.bp)
+              starting.bp, registers.bp, acting.bp, calendar.bp, notifications.bp)
 
 
 def register(app: Flask, secure_cookies: bool = False) -> None:

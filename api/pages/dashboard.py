@@ -142,4 +142,4 @@ def overdue() -> Any:
 
 def _late(row: dict[str, Any], due_key: str, moment: datetime) -> dict[str, Any]:
     due = datetime.fromisoformat(row[due_key])
-    return {**row, "late_minutes": services().calendar.working_minutes(due, moment)}
+    return {**row, "late_minutes": services().calendar.at(moment).working_minutes(due, moment)}

@@ -29,7 +29,7 @@ from SpiffWorkflow.util.task import TaskState
 from orchestrator.engine import expressions, timers, traversal
 from orchestrator.engine.model import ProcessModel
 from orchestrator.errors import InvalidTaskData
-from orchestrator.worktime import Calendar
+from orchestrator.worktime import Calendar, Calendars
 
 
 class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
@@ -163,10 +163,11 @@ class Engine:
 
     def __init__(self, live_workflows: int = 256,
                  step_budget: int = traversal.STEP_BUDGET,
-                 calendar: Calendar | None = None) -> None:
+                 calendar: Calendars | None = None) -> None:
         self.live = LiveWorkflows(live_workflows)
         self.step_budget = step_budget
-        self.calendar = calendar or Calendar()  # for timers counted in working time
+        # for timers counted in working time: the calendar as it stands when the timer is armed
+        self.calendar: Calendars = calendar or Calendar()
 
     def start(self, model: ProcessModel, data: dict[str, Any]) -> Outcome:
         workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=SCRIPT_ENGINE)
@@ -222,7 +223,8 @@ class Engine:
             if value is None:
                 value = str(SCRIPT_ENGINE.evaluate(task, spec.expression))
             try:
-                due = timers.due_at(spec.kind, value, spec.working, now, self.calendar)
+                due = timers.due_at(spec.kind, value, spec.working, now,
+                                     self.calendar.at(now))
             except timers.TimerError as exc:
                 raise InvalidTaskData(f"{spec.element_id}: timer refused: {exc}") from None
             attached = None

@@ -268,3 +268,46 @@ def test_the_pages_make_list_and_take_back_the_signed_letter(api: Api) -> None:
     assert done.status_code == 302, done.get_data(as_text=True)
     shown = ketua.get(f"/kasus/{case_id}").get_data(as_text=True)
     assert "Ditandatangani" in shown and "surat-ttd.pdf" in shown
+
+
+def test_a_plh_generates_and_signs_a_letter_on_whose_behalf_it_records(api: Api) -> None:
+    from tests.api.test_acting_officials import TODAY, user
+
+    def plh(deputy: str, role: str) -> dict[str, Any]:
+        user(api, deputy, ["staf_rendatin"])
+        made = api.post("/acting", "administrator", json={
+            "deputy": deputy, "role": role, "kind": "plh", "starts_on": TODAY.isoformat(),
+            "ends_on": TODAY.isoformat(), "reason": "Dinas luar", "official": role})
+        assert made.status_code == 201, made.get_json()
+        return {k: made.get_json()[k] for k in ("appointment_id", "role", "official", "kind")}
+
+    for_kasubbag, for_ketua = plh("andi", "kasubbag"), plh("budi", "ketua")
+    case_id, task = at_drafting(api)
+    generated = generate(api, case_id, task["id"], user="andi")
+    assert generated.status_code == 201, generated.get_json()
+    doc = generated.get_json()
+    assert (doc["actor"], doc["acting_for"]) == ("andi", for_kasubbag)
+    complete(api, case_id, "andi")  # row 2: the draft
+    complete(api, case_id, "anggota_kpu")  # row 3: paraf
+    signing = open_task(api, case_id)
+    data = step_data(signing["form"], penandatangan="ketua")
+    data.pop("lampiran", None)
+    done = api.post(f"/cases/{case_id}/tasks/{signing['id']}/complete-with-files", "budi",
+                    data={"data": json.dumps(data), "ttd_untuk": doc["sha256"],
+                          "lampiran": [(io.BytesIO(b"%PDF ttd plh"), "surat-ttd.pdf")]},
+                    content_type="multipart/form-data")
+    assert done.status_code == 200, done.get_json()
+    (listed,) = api.get(f"/cases/{case_id}/documents", "ketua").get_json()["documents"]
+    assert listed["acting_for"] == for_kasubbag
+    (signed,) = listed["signed"]
+    assert (signed["actor"], signed["acting_for"]) == ("budi", for_ketua)
+    events = api.get(f"/cases/{case_id}/events", "administrator").get_json()
+    recorded = {e["type"]: e["acting_for"] for e in events
+                if e["type"] in ("DocumentGenerated", "DocumentSigned")}
+    assert recorded == {"DocumentGenerated": for_kasubbag, "DocumentSigned": for_ketua}
+
+
+def test_a_letter_of_ones_own_lane_records_no_acting_for(api: Api) -> None:
+    case_id, task = at_drafting(api)
+    doc = generate(api, case_id, task["id"]).get_json()
+    assert doc["actor"] == "kasubbag" and doc["acting_for"] is None

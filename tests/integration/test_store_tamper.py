@@ -206,13 +206,15 @@ def test_an_unchained_event_after_a_chained_one_in_a_stream_is_a_break(
 
 def test_the_newer_kinds_verify_and_a_change_in_each_is_named(services: Services,
                                                                config: Config) -> None:
-    """Acting appointments (Plh/Plt), the outbox's deliveries and reminders are streams the
-    service trusts too: each verifies as its own kind, and a changed event in any is found."""
+    """Acting appointments (Plh/Plt), the outbox's deliveries and reminders, the office
+    calendar are streams the service trusts too: each verifies as its own kind, and a changed
+    event in any is found."""
     from datetime import date, timedelta
 
     from orchestrator.acting import acting_id
-    from orchestrator.commands import AppointActing
+    from orchestrator.commands import AppointActing, DeclareCutiBersama
     from orchestrator.notices import Delivery, Reminder, delivery_id
+    from orchestrator.office_calendar import CALENDAR_ID
 
     app = services.orchestrator
     administrator = Actor("administrator", frozenset({"administrator"}))
@@ -224,14 +226,21 @@ def test_the_newer_kinds_verify_and_a_change_in_each_is_named(services: Services
     app.save(delivery)
     app.save(Reminder(task_id="t-1", case_id="c-1", kind="due_soon", due_at="2099-01-01",
                       at="2098-12-31"))
+    cuti = next(day for day in (today + timedelta(days=n) for n in range(30, 60))
+                if app.calendar.is_working_day(day))
+    app.declare_cuti_bersama(DeclareCutiBersama(administrator, cuti, "SKB 3 Menteri"))
     report = Auditor(app).verify_store()
     assert report.ok, report.problems()
-    assert {"acting appointments", "delivery", "reminder"} <= set(report.counts())
+    assert {"acting appointments", "delivery", "reminder", "office calendar"} \
+        <= set(report.counts())
     raw = RawStore(config)
     # an event followed by another is caught by its successor's link (a stream's last event,
     # like a one-event reminder, is caught against a checkpoint: tests/integration/
     # test_checkpoints.py)
     edit_state(raw, acting_id("kasubbag"), 1, lambda state: state.update(deputy="budi"))
     edit_state(raw, delivery_id("uji-kunci"), 1, lambda state: state.update(channel="sms"))
+    # the seed, rewritten to take the 08:00 opening an hour later
+    edit_state(raw, CALENDAR_ID, 1, lambda state: state.update(office_hours="09:00-16:00"))
     found = {(kind, problem) for kind, _name, _seq, problem in problems(services)}
-    assert {("acting appointments", "altered"), ("delivery", "altered")} <= found, found
+    assert {("acting appointments", "altered"), ("delivery", "altered"),
+            ("office calendar", "altered")} <= found, found

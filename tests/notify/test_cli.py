@@ -28,5 +28,3 @@ def test_notify_run_once_sends_and_status_reports(services: Services, config: Co
         assert len(inbox.messages) == 1
     assert main(["notify", "status"], config=config) == 0
     assert "sent          1" in capsys.readouterr().out
-    assert main(["notify", "reminders", "--at", "2026-01-05T08:00:00+08:00"],
-                config=config) == 0

@@ -1,6 +1,7 @@
 """Who is told what (both stores): dispositions, finished cases, the public's notices of the
-decree at the contact they gave (sealed ones opened only by the sender), reminders at
-explicit times, and the WhatsApp adapter against a local HTTP endpoint."""
+decree at the contact they gave (sealed ones opened only by the sender), the scheduler's
+reminders and escalations of a step (in the case's chain) told to its holder, and the
+WhatsApp adapter against a local HTTP endpoint."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 from uuid import UUID
 
 from alur.bootstrap import Services
-from alur.notify.reminders import due_reminders
 from orchestrator.commands import AssignTask, CancelCase, ExtendDeadline, StartCase
 from orchestrator.users import User
 from projections.notifications import WITA
@@ -115,7 +115,13 @@ def test_a_sealed_contact_is_never_in_the_read_model_and_opened_by_the_sender(
     assert (channel.name, address) == ("email", "rahasia@warga.example")
 
 
-def test_reminders_before_and_after_due_are_issued_once(services: Services) -> None:
+def test_the_schedulers_reminder_and_escalation_tell_the_step_once(services: Services) -> None:
+    """One way to remind: the scheduler's TaskReminded (three quarters of the step's time)
+    and TaskEscalated (past due), both in the case's chain, tell the step's lane "due soon"
+    and "overdue" once, whatever the number of ticks; no Reminder stream is written."""
+    from alur.scheduler import Scheduler
+    from orchestrator.notices import Reminder
+
     case_id = _ppid(services, "pemohon@warga.example")
     complete_step(services.orchestrator, case_id, actor(services, "petugas_pelayanan_informasi"))
     complete_step(services.orchestrator, case_id, actor(services, "petugas_pelayanan_informasi"))
@@ -123,16 +129,30 @@ def test_reminders_before_and_after_due_are_issued_once(services: Services) -> N
     task = services.inbox.task(_open_task(services, case_id).task_id)  # row 3, 3 days (PPID)
     assert task is not None and task["due_at"]
     due = datetime.fromisoformat(task["due_at"])
-    assert due - datetime.fromisoformat(task["activated_at"]) > timedelta(hours=24)
-    assert due_reminders(services, due - timedelta(hours=30)) == 0  # too early
-    assert due_reminders(services, due - timedelta(hours=2)) == 1  # due soon
-    assert due_reminders(services, due - timedelta(hours=1)) == 0  # once
-    assert due_reminders(services, due + timedelta(minutes=5)) == 1  # overdue
-    assert due_reminders(services, due + timedelta(days=1)) == 0
+    activated = datetime.fromisoformat(task["activated_at"])
+    remind = activated + (due - activated) * 0.75
+    scheduler = Scheduler(services, schedules=[])
+
+    def told() -> list[str]:
+        services.projections.catch_up()
+        return sorted(i["kind"] for i in items(services, "ppid")
+                      if i["kind"] in ("due_soon", "overdue"))
+
+    assert scheduler.tick(remind - timedelta(minutes=1)).reminded == 0  # too early
+    assert told() == []
+    assert scheduler.tick(remind + timedelta(minutes=1)).reminded == 1
+    assert scheduler.tick(remind + timedelta(minutes=2)).reminded == 0  # once
+    assert told() == ["due_soon"]
+    assert scheduler.tick(due + timedelta(days=60)).escalated >= 1
+    scheduler.tick(due + timedelta(days=61))
+    assert told() == ["due_soon", "overdue"]
     kinds = [i for i in items(services, "ppid") if i["kind"] in ("due_soon", "overdue")]
-    assert sorted(i["kind"] for i in kinds) == ["due_soon", "overdue"]
     local = due.astimezone(WITA).strftime("%d-%m-%Y %H.%M WITA")
-    assert all(local in i["body"] for i in kinds)
+    assert all(local in i["body"] for i in kinds), kinds
+    events = [type(e).__name__ for e in services.orchestrator.case_events(case_id)]
+    assert events.count("TaskReminded") == 1 and events.count("TaskEscalated") == 1
+    topics = {n.topic for n in services.orchestrator.recorder.select_notifications(1, 10**6)}
+    assert not [t for t in topics if t.startswith(f"{Reminder.__module__}:Reminder.")]
 
 
 def test_an_escalation_reaches_the_supervisor_in_the_app_and_by_mail(

@@ -29,6 +29,14 @@ GOLDEN = {
         "reason", "by"),
     "orchestrator.acting:ActingAppointments.Ended": ("prev_hash", "appointment_id", "by",
                                                       "reason"),
+    "orchestrator.office_calendar:OfficeCalendar.Opened": (
+        "prev_hash", "office_hours", "friday_hours", "cuti_bersama", "by"),
+    "orchestrator.office_calendar:OfficeCalendar.CutiBersamaDeclared": (
+        "prev_hash", "day", "reason", "decree", "by"),
+    "orchestrator.office_calendar:OfficeCalendar.CutiBersamaWithdrawn": (
+        "prev_hash", "day", "reason", "decree", "by"),
+    "orchestrator.office_calendar:OfficeCalendar.OfficeHoursChanged": (
+        "prev_hash", "effective_from", "office_hours", "friday_hours", "reason", "decree", "by"),
     "orchestrator.access:AccessLog.Opened": ("prev_hash", "case_id"),
     "orchestrator.access:AccessLog.Read": ("prev_hash", "actor", "roles", "what", "revealed"),
     "orchestrator.case:Case.Started": (
@@ -57,9 +65,10 @@ GOLDEN = {
         "prev_hash", "text", "actor", "task_id", "acting_for=None"),
     "orchestrator.case:Case.DocumentGenerated": (
         "prev_hash", "template", "title", "register", "number", "sequence", "year", "sha256",
-        "name", "size", "format", "task_id", "element_id", "actor"),
+        "name", "size", "format", "task_id", "element_id", "actor", "acting_for=None"),
     "orchestrator.case:Case.DocumentSigned": (
-        "prev_hash", "document", "sha256", "name", "size", "task_id", "actor"),
+        "prev_hash", "document", "sha256", "name", "size", "task_id", "actor",
+        "acting_for=None"),
     "orchestrator.case:Case.TimerArmed": (
         "prev_hash", "timer_id", "element_id", "name", "kind", "value", "working", "due_at",
         "attached_to", "interrupting"),
@@ -165,7 +174,7 @@ def test_every_aggregate_is_hash_chained() -> None:
     aggregates = our_aggregates()
     assert {cls.__qualname__ for cls in aggregates} >= {
         "Case", "AccessLog", "User", "ProcessDefinition", "Directory", "RegistrationCounter",
-        "PublicTicket", "Delivery", "Reminder"}
+        "PublicTicket", "Delivery", "Reminder", "OfficeCalendar"}
     assert [cls for cls in aggregates if not issubclass(cls, ChainedAggregate)] == []
 
 

@@ -136,3 +136,10 @@ def test_the_desk_acts_for_the_requester_only_where_no_report_is_sealed() -> Non
     assert not policy.desk_for_requester(actor("admin"), wbs).holds("pelapor")
     inspector = actor("petugas_pelayanan_informasi", "inspektur")
     assert not policy.desk_for_requester(inspector, ppid).holds("pemohon_informasi")
+
+
+def test_the_office_calendar_is_changed_by_administrators_who_are_not_inspectors() -> None:
+    assert policy.may_manage_calendar(actor("administrator"))
+    assert not policy.may_manage_calendar(actor("administrator", "inspektur"))
+    assert not policy.may_manage_calendar(actor("sekretaris"))
+    assert not policy.may_manage_calendar(actor("pemilik_proses"))

@@ -19,6 +19,7 @@ from orchestrator.application import Orchestrator
 from orchestrator.case import Case, OpenTask
 from orchestrator.commands import Actor, ClaimTask, CompleteTask, ReleaseTask, StartCase
 from orchestrator.engine import Engine, ProcessModel, load_model
+from orchestrator.references import references
 from orchestrator.registration import format_number
 from orchestrator.roles import RoleRegistry
 from orchestrator.standards import load_standards
@@ -28,6 +29,7 @@ PROCESS = "sop_9_3"
 BPMN_FILE = "bpmn/sop-9.3.bpmn"
 LANES = ("pelapor", "admin", "sekretaris", "unit_pengaduan", "rapat_pleno")
 ACTOR = Actor("bench", frozenset(LANES))
+DEPLOYER = Actor("bench-owner", frozenset({"pemilik_proses"}))
 DECISION_TASK = "Task_7"
 
 
@@ -43,11 +45,23 @@ def _forms() -> dict[str, dict[str, Any]]:
     return {element_id: task["form"] for element_id, task in load_sop_9_3().tasks.items()}
 
 
+def form_data(form: dict[str, Any] | None, **answers: Any) -> dict[str, Any]:
+    """The required fields of ``form`` generated from its schema, user fields naming the demo
+    user of their first lane (``alur.bootstrap.seed_demo_users``: username = role key; a
+    generated name would be refused, "data names users who cannot be named"), with
+    ``answers`` on top. As ``tests/steps.step_data`` does."""
+    form = form or {"type": "object"}
+    users = {name: spec["x-alur-lanes"][0]
+             for name, spec in (form.get("properties") or {}).items()
+             if spec.get("x-alur-widget") == "user" and spec.get("x-alur-lanes")}
+    return sample(form, overrides={**users, **answers})
+
+
 def step_data(element_id: str) -> dict[str, Any]:
     """What completing a step sends: what its form requires (generated from the schema) and,
     at the plenary, the decision (benar branch)."""
     answer = {"keputusan_pleno": "benar"} if element_id == DECISION_TASK else {}
-    return sample(_forms()[element_id], overrides=answer)
+    return form_data(_forms()[element_id], **answer)
 
 
 def walk_steps(number: int, walk_every: int) -> int:
@@ -68,8 +82,13 @@ def start(app: Orchestrator, number: int = 0) -> UUID:
 
 
 def complete_step(app: Orchestrator, case_id: UUID, task: OpenTask) -> None:
-    app.complete_task(CompleteTask(case_id, UUID(task.task_id), ACTOR,
-                                   step_data(task.element_id)))
+    complete(app, CompleteTask(case_id, UUID(task.task_id), ACTOR, step_data(task.element_id)))
+
+
+def complete(app: Orchestrator, command: CompleteTask) -> None:
+    """``complete_task`` with the sample's attachment references standing for files uploaded
+    with the command (as the API's ``complete-with-files`` passes its staged uploads)."""
+    app.complete_task(command, uploaded=frozenset(references(command.data)))
 
 
 def claim_release(app: Orchestrator, case_id: UUID, task_id: UUID) -> None:

@@ -17,7 +17,15 @@ from uuid import UUID
 from alur.config import PROJECT_ROOT
 from orchestrator.application import Orchestrator
 from orchestrator.case import Case, OpenTask
-from orchestrator.commands import Actor, ClaimTask, CompleteTask, ReleaseTask, StartCase
+from orchestrator.commands import (
+    Actor,
+    ClaimTask,
+    CommandResult,
+    CompleteTask,
+    DeployProcess,
+    ReleaseTask,
+    StartCase,
+)
 from orchestrator.engine import Engine, ProcessModel, load_model
 from orchestrator.references import references
 from orchestrator.registration import format_number
@@ -31,6 +39,12 @@ LANES = ("pelapor", "admin", "sekretaris", "unit_pengaduan", "rapat_pleno")
 ACTOR = Actor("bench", frozenset(LANES))
 DEPLOYER = Actor("bench-owner", frozenset({"pemilik_proses"}))
 DECISION_TASK = "Task_7"
+# benchmark-only processes (benchmarks/bpmn/), deployed into the bench stores that need them
+BENCH_BPMN = Path(__file__).resolve().parent / "bpmn"
+ONE_TASK = "bench_one_task"  # start, one user task (lane admin), end
+ONE_TASK_DATA = {"catatan": "Disetujui."}
+REWORK = "bench_rework"  # one user task (lane admin) sent back until ``lengkap`` is "ya"
+REWORK_AGAIN = {"lengkap": "tidak", "catatan": "Berkas belum lengkap, mohon diperbaiki."}
 
 
 def case_data(number: int) -> dict[str, Any]:
@@ -85,10 +99,17 @@ def complete_step(app: Orchestrator, case_id: UUID, task: OpenTask) -> None:
     complete(app, CompleteTask(case_id, UUID(task.task_id), ACTOR, step_data(task.element_id)))
 
 
-def complete(app: Orchestrator, command: CompleteTask) -> None:
+def complete(app: Orchestrator, command: CompleteTask) -> CommandResult:
     """``complete_task`` with the sample's attachment references standing for files uploaded
     with the command (as the API's ``complete-with-files`` passes its staged uploads)."""
-    app.complete_task(command, uploaded=frozenset(references(command.data)))
+    return app.complete_task(command, uploaded=frozenset(references(command.data)))
+
+
+def deploy_bench_process(app: Orchestrator, key: str) -> int:
+    """Deploy ``benchmarks/bpmn/<key>.bpmn`` (as a process owner would); its version."""
+    path = BENCH_BPMN / f"{key}.bpmn"
+    return app.deploy(DeployProcess(key, path.read_bytes(), DEPLOYER,
+                                    f"file:benchmarks/bpmn/{path.name}"))
 
 
 def claim_release(app: Orchestrator, case_id: UUID, task_id: UUID) -> None:
@@ -111,6 +132,29 @@ def init_worker(processes_dir: str) -> None:
     _WORKER["model"] = load_sop_9_3(Path(processes_dir))
     _WORKER["engine"] = Engine()
     _WORKER["standard"] = load_standards(Path(processes_dir) / "catalogue").get(PROCESS)
+
+
+@cache
+def _rework_model(processes_dir: Path = PROJECT_ROOT / "processes") -> ProcessModel:
+    roles = RoleRegistry.load(processes_dir / "roles.yaml")
+    return load_model(REWORK, (BENCH_BPMN / f"{REWORK}.bpmn").read_bytes(), roles)
+
+
+def grow_rework(number: int, steps: int, version: int, year: int) -> Case:
+    """A ``bench_rework`` case (deployed as ``version``), started and walked round its loop
+    ``steps`` times in memory, not yet saved: each time a claim and a real completion (form
+    check, engine restore/run/checkpoint) that sends it back, as ``claim_task`` and
+    ``complete_task`` would record them."""
+    model = _rework_model()
+    engine: Engine = _WORKER.setdefault("engine", Engine())
+    case = Case.start(model, version, {}, ACTOR, engine, None,
+                      format_number(REWORK, year, number + 1))
+    for _ in range(steps):
+        task = the_open_task(case)
+        assert task is not None
+        case.claim(UUID(task.task_id), ACTOR)
+        case.complete_task(UUID(task.task_id), dict(REWORK_AGAIN), ACTOR, model, engine)
+    return case
 
 
 def make_batch(first: int, count: int, walk_every: int, version: int, year: int) -> list[Case]:

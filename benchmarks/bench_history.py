@@ -12,7 +12,6 @@ from __future__ import annotations
 import pickle
 from collections import defaultdict
 from concurrent.futures import Executor
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -25,24 +24,12 @@ from benchmarks.stores import services_on
 from benchmarks.timing import Result, median, ms, now, percentile, quiet_gc, result, say, spread
 from orchestrator.application import Orchestrator
 from orchestrator.commands import ClaimTask, CompleteTask
-from orchestrator.engine.runtime import LiveWorkflows
 
 TARGET = 1.25
 SNAPSHOT_EVERY = 50  # Orchestrator.snapshotting_intervals[Case]
 WORST_FROM = 40  # a load that replays 40..49 events since the last snapshot: the worst ones
 MODES = ("cold", "warm")
 COMMANDS = ("claim", "complete")
-
-
-def make_cold(app: Orchestrator, case_id: UUID) -> None:
-    """Forget what this process holds of the case: its aggregate in the repository cache and
-    every live workflow (a fresh cache, as after a restart); the next command loads the case
-    from its latest snapshot and the events since and restores the engine from its
-    checkpoint."""
-    if app.repository.cache is not None:
-        with suppress(KeyError):  # not cached
-            app.repository.cache.get(case_id, evict=True)
-    app.engine.live = LiveWorkflows(app.engine.live.size)
 
 
 # -- building the cases (worker processes), once for both stores --------------------------------
@@ -105,7 +92,7 @@ def _one_step(app: Orchestrator, handle: Handle, level: int, mode: str) -> list[
     version = case.version
     for command in COMMANDS:
         if mode == "cold":
-            make_cold(app, handle.case_id)
+            workload.make_cold(app, handle.case_id)
         began = now()
         done = commands[command]()
         samples.append(Sample(level, mode, command, version % SNAPSHOT_EVERY, now() - began))

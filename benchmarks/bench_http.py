@@ -19,7 +19,7 @@ from alur.bootstrap import seed_demo_users
 from alur.config import PROJECT_ROOT
 from benchmarks import cpu, profiling, workload
 from benchmarks.context import Context
-from benchmarks.loadgen import STATIC_PATH, Load, Plan, Sample, ok
+from benchmarks.loadgen import REFUSED_LOGIN, STATIC_PATH, Load, Plan, Sample, ok
 from benchmarks.profiled_wsgi import TRIGGER_ENV
 from benchmarks.server import APP, APP_NAME, Cluster
 from benchmarks.stores import Store, services_on
@@ -71,7 +71,12 @@ class Run:
     def errors(self) -> dict[str, int]:
         """Failed requests of the whole load (logins, warm-up, window, profile) by kind and
         status: every non-2xx answer, or the exception when none came."""
-        return dict(Counter(f"{s[0]} {s[1]}" for s in self.samples if not ok(s[1])))
+        return dict(Counter(f"{s[0]} {s[1]}" for s in self.samples
+                            if not ok(s[1]) and s[0] != REFUSED_LOGIN))
+
+    def refused_logins(self) -> int:
+        """Logins refused with 429 while the users logged in (retried; not errors)."""
+        return sum(1 for s in self.samples if s[0] == REFUSED_LOGIN)
 
 
 def _roles(server: Cluster, load: Load) -> dict[str, list[int]]:
@@ -183,7 +188,8 @@ def _subject(run: Run) -> dict[str, Any]:
         "completions_per_s": round(run.per_s("complete"), 1), "p95_ms": completion["p95_ms"],
         "errors": sum(errors.values()), "errors_by_status": errors,
         "errors_in_window": sum(1 for s in window if not ok(s[1])),
-        "error_bodies": run.examples, "completion": completion,
+        "error_bodies": run.examples, "refused_logins": run.refused_logins(),
+        "completion": completion,
         "cases_started": run.count("start"),
         "requests_per_s": round(len(window) / run.seconds, 1),
         "start_case": run.latency("start"), "get_case": run.latency("case"),
@@ -259,7 +265,7 @@ def http_instances(ctx: Context) -> Result:
         instances_per_s=round(per_s, 1), instance=subject.latency("instance"),
         errors=sum(errors.values()), errors_by_status=errors,
         errors_in_window=sum(1 for s in window if not ok(s[1])),
-        error_bodies=subject.examples,
+        error_bodies=subject.examples, refused_logins=subject.refused_logins(),
         requests_per_s=round(len(window) / subject.seconds, 1),
         start_case=subject.latency("start"), claim=subject.latency("claim"),
         complete=subject.latency("complete"),

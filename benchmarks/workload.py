@@ -9,6 +9,7 @@ does one at a time. Keep ``make_batch`` in step with ``start_case`` when that ch
 
 from __future__ import annotations
 
+from contextlib import suppress
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from orchestrator.commands import (
     StartCase,
 )
 from orchestrator.engine import Engine, ProcessModel, load_model
+from orchestrator.engine.runtime import LiveWorkflows
 from orchestrator.references import references
 from orchestrator.registration import format_number
 from orchestrator.roles import RoleRegistry
@@ -103,6 +105,17 @@ def complete(app: Orchestrator, command: CompleteTask) -> CommandResult:
     """``complete_task`` with the sample's attachment references standing for files uploaded
     with the command (as the API's ``complete-with-files`` passes its staged uploads)."""
     return app.complete_task(command, uploaded=frozenset(references(command.data)))
+
+
+def make_cold(app: Orchestrator, case_id: UUID) -> None:
+    """Forget what this process holds of the case: its aggregate in the repository cache and
+    every live workflow (a fresh cache, as after a restart); the next command loads the case
+    from its latest snapshot and the events since (as with ``ALUR_AGGREGATE_CACHE=0``) and
+    restores the engine from its checkpoint."""
+    if app.repository.cache is not None:
+        with suppress(KeyError):  # not cached
+            app.repository.cache.get(case_id, evict=True)
+    app.engine.live = LiveWorkflows(app.engine.live.size)
 
 
 def deploy_bench_process(app: Orchestrator, key: str) -> int:

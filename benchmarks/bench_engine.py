@@ -1,5 +1,8 @@
-"""[engine_overhead] One SOP 9.3 case through Alur, per step, against bare SpiffWorkflow in
-memory plus one raw INSERT+COMMIT of a ~1.5 KB row per step in the same database."""
+"""[engine_overhead] One SOP 9.3 case through Alur, per step, warm (the aggregate cache and
+the engine's live workflows hot, as for the next command on a case this process just served)
+and cold (both forgotten before each command: the case loaded from its snapshot and events,
+the engine restored from its checkpoint), against bare SpiffWorkflow in memory plus one raw
+INSERT+COMMIT of a ~1.5 KB row per step in the same database. The worse of the two decides."""
 
 from __future__ import annotations
 
@@ -67,9 +70,12 @@ def bare_case(spec: Any, subprocesses: dict[str, Any], rows: StepRows, case_no: 
     return _checked(times)
 
 
-def alur_case(app: Orchestrator, case_no: int) -> list[float]:
+def alur_case(app: Orchestrator, case_no: int, cold: bool = False) -> list[float]:
     """Seconds per ``complete_task`` command of one case through the application service
-    (finding the open task's id, as a client would have it from its inbox, is not timed)."""
+    (finding the open task's id, as a client would have it from its inbox, is not timed).
+    ``cold``: the caches forgotten before each command (``workload.make_cold``), so that it
+    loads the case from its snapshot and events and restores the engine from its checkpoint,
+    as the first command on a case after a restart, or in another process, does."""
     case_id = workload.start(app, case_no)
     times = []
     while (case := app.get_case(case_id)).status == "active":
@@ -77,8 +83,10 @@ def alur_case(app: Orchestrator, case_no: int) -> list[float]:
         assert task is not None
         command = CompleteTask(case_id, UUID(task.task_id), workload.ACTOR,
                                workload.step_data(task.element_id))
+        if cold:
+            workload.make_cold(app, case_id)
         began = now()
-        app.complete_task(command)
+        workload.complete(app, command)
         times.append(now() - began)
     return _checked(times)
 
@@ -95,17 +103,24 @@ def engine_overhead(ctx: Context) -> Result:
         app, rows = services.orchestrator, StepRows(db)
         spec, subprocesses = bare_spec()
         alur_case(app, -1)  # warm-up: caches, connections, first snapshot of the spec json
+        alur_case(app, -2, cold=True)
         bare_case(spec, subprocesses, rows, -1)
-        alur: list[float] = []
+        warm: list[float] = []
+        cold: list[float] = []
         bare: list[float] = []
         with quiet_gc():
             for case_no in range(ctx.scale.engine_cases):  # interleaved against drift
-                alur += alur_case(app, case_no)
+                warm += alur_case(app, 2 * case_no)
+                cold += alur_case(app, 2 * case_no + 1, cold=True)
                 bare += bare_case(spec, subprocesses, rows, case_no)
-    ratio = median(alur) / median(bare)
+    ratios = {"warm": median(warm) / median(bare), "cold": median(cold) / median(bare)}
+    ratio = max(ratios.values())
     return result(
-        "engine_overhead", ctx.kind, ratio=ratio, target=f"<= {TARGET}", met=ratio <= TARGET,
+        "engine_overhead", ctx.kind, ratio=ratio, target=f"<= {TARGET}, cold and warm",
+        met=ratio <= TARGET, worst="cold" if ratios["cold"] >= ratios["warm"] else "warm",
+        ratios={k: round(v, 3) for k, v in ratios.items()},
         cases=ctx.scale.engine_cases, steps_per_case=STEPS,
-        alur_step_ms=ms(median(alur)), baseline_step_ms=ms(median(bare)),
-        alur=spread(alur), baseline=spread(bare),
+        warm_step_ms=ms(median(warm)), cold_step_ms=ms(median(cold)),
+        baseline_step_ms=ms(median(bare)),
+        warm=spread(warm), cold=spread(cold), baseline=spread(bare),
     )

@@ -17,9 +17,9 @@ from typing import Any
 
 from alur.bootstrap import seed_demo_users
 from alur.config import PROJECT_ROOT
-from benchmarks import cpu, profiling
+from benchmarks import cpu, profiling, workload
 from benchmarks.context import Context
-from benchmarks.loadgen import STATIC_PATH, Load, Plan, Sample, ok
+from benchmarks.loadgen import REFUSED_LOGIN, STATIC_PATH, Load, Plan, Sample, ok
 from benchmarks.profiled_wsgi import TRIGGER_ENV
 from benchmarks.server import APP, APP_NAME, Cluster
 from benchmarks.stores import Store, services_on
@@ -29,6 +29,8 @@ WORKERS = 4
 LOAD_PROCESSES = 2
 THREADS = 4  # virtual users per load process: 8 in all, twice the workers
 TARGET_PER_S = 150.0
+INSTANCES_TARGET_PER_S = 200.0  # http_instances (issue 14; Camunda 8.8 publishes ~160 at 2 CPUs)
+SQLITE_THREADS = 8  # SQLite's one serving process: gunicorn --workers 1 --threads 8
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 PROFILED_APP = "benchmarks.profiled_wsgi:create()"
 
@@ -69,7 +71,12 @@ class Run:
     def errors(self) -> dict[str, int]:
         """Failed requests of the whole load (logins, warm-up, window, profile) by kind and
         status: every non-2xx answer, or the exception when none came."""
-        return dict(Counter(f"{s[0]} {s[1]}" for s in self.samples if not ok(s[1])))
+        return dict(Counter(f"{s[0]} {s[1]}" for s in self.samples
+                            if not ok(s[1]) and s[0] != REFUSED_LOGIN))
+
+    def refused_logins(self) -> int:
+        """Logins refused with 429 while the users logged in (retried; not errors)."""
+        return sum(1 for s in self.samples if s[0] == REFUSED_LOGIN)
 
 
 def _roles(server: Cluster, load: Load) -> dict[str, list[int]]:
@@ -107,22 +114,25 @@ def _profile(server: Cluster, profiler: profiling.Choice, seconds: float) -> dic
     say(f"  profiling {seconds:g} s with {profiler.tool} ({profiler.why})")
     with ThreadPoolExecutor(1) as pool:
         backends = pool.submit(profiling.sample_backends, server.store.base_url, APP_NAME,
-                               seconds)
+                               seconds) if server.store.base_url else None
         try:
             taken = _stacks(server, profiler.tool, seconds)
         except (OSError, RuntimeError, ValueError) as exc:
             taken = {"error": f"{type(exc).__name__}: {exc}"}
-        return {**profiler._asdict(), **taken, "postgres": backends.result()}
+        return {**profiler._asdict(), **taken,
+                **({"postgres": backends.result()} if backends else {})}
 
 
 def _stacks(server: Cluster, tool: str, seconds: float) -> dict[str, Any]:
     """The workers' stacks for ``seconds`` by ``tool``: the file written and the summary."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stem = RESULTS_DIR / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-http-{tool}"
+    stamp = datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')
+    stem = RESULTS_DIR / f"{stamp}-http-{server.store.kind}-{tool}"
+    thread = profiling.GTHREAD_REQUEST_THREAD if server.threads > 1 else profiling.REQUEST_THREAD
     if tool == "py-spy":
         path = stem.with_name(f"{stem.name}.speedscope.json")
         stacks = profiling.record_py_spy(server.procs["gunicorn"].pid, server.worker_pids(),
-                                         seconds, path)
+                                         seconds, path, thread)
     elif tool == "pyinstrument":
         path, stacks = _self_profile(server, seconds, stem)
     else:
@@ -143,19 +153,33 @@ def _self_profile(server: Cluster, seconds: float, stem: Path,
 
 
 def _seed(store: Store) -> None:
-    """Every process deployed and the demo users seeded, as a release step would; the
-    services are closed again before the server starts (their connections count)."""
+    """Every process deployed (and the benchmark's one-task process) and the demo users
+    seeded, as a release step would; the services are closed again before the server starts
+    (their connections count)."""
     with services_on(store) as services:
         seed_demo_users(services)
+        workload.deploy_bench_process(services.orchestrator, workload.ONE_TASK)
 
 
 def _server(store: Store, profiler: profiling.Choice) -> Cluster:
     """The cluster to start: the production entry point, or with pyinstrument inside one
-    worker when py-spy cannot attach."""
+    worker when py-spy cannot attach. PostgreSQL: ``WORKERS`` sync workers and a projection
+    runner; SQLite: the one serving process it allows (``alur.wsgi``), one worker with
+    ``SQLITE_THREADS`` threads and the projections in process."""
+    shape: dict[str, Any] = ({"workers": WORKERS} if store.kind == "postgres" else
+                             {"workers": 1, "threads": SQLITE_THREADS, "runner": False})
     if profiler.tool == "pyinstrument":
-        return Cluster(store, WORKERS, PROFILED_APP,
-                       {TRIGGER_ENV: str(store.directory / "profile-trigger")})
-    return Cluster(store, WORKERS, APP)
+        return Cluster(store, app=PROFILED_APP,
+                       env={TRIGGER_ENV: str(store.directory / "profile-trigger")}, **shape)
+    return Cluster(store, app=APP, **shape)
+
+
+def _setup(server: Cluster) -> dict[str, Any]:
+    if server.runner:
+        return {"server": f"gunicorn, {server.workers} sync workers",
+                "runner": "alur projections run"}
+    return {"server": f"gunicorn, {server.workers} worker, {server.threads} threads (gthread)",
+            "runner": "none: projections in the server process"}
 
 
 def _subject(run: Run) -> dict[str, Any]:
@@ -164,7 +188,8 @@ def _subject(run: Run) -> dict[str, Any]:
         "completions_per_s": round(run.per_s("complete"), 1), "p95_ms": completion["p95_ms"],
         "errors": sum(errors.values()), "errors_by_status": errors,
         "errors_in_window": sum(1 for s in window if not ok(s[1])),
-        "error_bodies": run.examples, "completion": completion,
+        "error_bodies": run.examples, "refused_logins": run.refused_logins(),
+        "completion": completion,
         "cases_started": run.count("start"),
         "requests_per_s": round(len(window) / run.seconds, 1),
         "start_case": run.latency("start"), "get_case": run.latency("case"),
@@ -178,12 +203,13 @@ def _baseline(run: Run) -> dict[str, Any]:
             "error_bodies": run.examples}
 
 
-def _cpu(subject: Run, baseline: Run) -> dict[str, Any]:
-    """Cores used by role in each window, CPU per unit of work, and the completions/s the
+def _cpu(subject: Run, baseline: Run, unit: str = "complete",
+         name: str = "completion") -> dict[str, Any]:
+    """Cores used by role in each window, CPU per unit of work, and the units/s the
     machine's cores would carry at that cost if the server side had them all."""
-    per_completion = _cpu_ms(subject.cores, subject.per_s("complete"))
+    per_completion = _cpu_ms(subject.cores, subject.per_s(unit))
     return {"cores": {"subject": subject.cores, "baseline": baseline.cores},
-            "cpu_ms_per_completion": per_completion,
+            f"cpu_ms_per_{name}": per_completion,
             "cpu_ms_per_static_request": _cpu_ms(baseline.cores, baseline.per_s("static")),
             "cpu_ceiling_per_s": round((os.cpu_count() or 1) * 1000 / per_completion["server"],
                                        1)}
@@ -210,6 +236,41 @@ def http_completions(ctx: Context) -> Result:
         met=per_s >= TARGET_PER_S and not figures["errors"], **figures,
         baseline=_baseline(baseline), **_cpu(subject, baseline),
         setup={"server": f"gunicorn, {WORKERS} sync workers", "runner": "alur projections run",
+               "load_processes": LOAD_PROCESSES, "virtual_users": LOAD_PROCESSES * THREADS,
+               "warmup_s": ctx.scale.http_warmup_s, "window_s": round(subject.seconds, 2)},
+        profile=subject.profile,
+    )
+
+
+def http_instances(ctx: Context) -> Result:
+    """One-task process instances per second over HTTP: each virtual user starts a
+    ``bench_one_task`` case (``POST /cases``), claims and completes its one task on the write
+    side, then the next; both stores, each in the shape it supports (see ``_server``)."""
+    profiler = profiling.choose()
+    with ctx.fresh("http1") as store:
+        _seed(store)
+        with _server(store, profiler) as server:
+            say(f"  {_setup(server)['server']} on port {server.port}")
+            subject = _run(server, "one_task", ctx, profiler)
+            baseline = _run(server, "static", ctx)
+    per_s, base_per_s = subject.per_s("instance"), baseline.per_s("static")
+    if not per_s or not base_per_s:
+        raise RuntimeError(f"nothing done in a window: {subject.errors()}, {baseline.errors()}")
+    errors = subject.errors()
+    window = subject.window()
+    return result(
+        "http_instances", ctx.kind, ratio=per_s / base_per_s,
+        target=f">= {INSTANCES_TARGET_PER_S:g} instances/s, 0 errors",
+        met=per_s >= INSTANCES_TARGET_PER_S and not errors,
+        instances_per_s=round(per_s, 1), instance=subject.latency("instance"),
+        errors=sum(errors.values()), errors_by_status=errors,
+        errors_in_window=sum(1 for s in window if not ok(s[1])),
+        error_bodies=subject.examples, refused_logins=subject.refused_logins(),
+        requests_per_s=round(len(window) / subject.seconds, 1),
+        start_case=subject.latency("start"), claim=subject.latency("claim"),
+        complete=subject.latency("complete"),
+        baseline=_baseline(baseline), **_cpu(subject, baseline, "instance", "instance"),
+        setup={**_setup(server), "process": workload.ONE_TASK,
                "load_processes": LOAD_PROCESSES, "virtual_users": LOAD_PROCESSES * THREADS,
                "warmup_s": ctx.scale.http_warmup_s, "window_s": round(subject.seconds, 2)},
         profile=subject.profile,

@@ -1,19 +1,15 @@
-"""[store_size] and [history_length]: does a command slow down as the store, or one case's
-history, grows? Each is a ratio of p95 latencies against the smallest size, same run."""
+"""[store_size]: does a command slow down as the store grows? A ratio of p95 latencies against
+the smallest size, same run. (history_length, one case's history: bench_history.py.)"""
 
 from __future__ import annotations
 
 import random
 from contextlib import ExitStack
-from uuid import UUID
 
 from benchmarks import workload
 from benchmarks.context import Context
-from benchmarks.stores import services_on
 from benchmarks.timing import Result, now, percentile, quiet_gc, result, say, spread, timed
 from benchmarks.workbench import Workbench
-from orchestrator.application import Orchestrator
-from orchestrator.commands import ClaimTask, ReleaseTask
 
 TARGET = 1.25
 
@@ -105,74 +101,4 @@ def store_size(ctx: Context) -> Result:
                   "start": "start_case"},
         levels=[{"events": n, **{name: spread(times) for name, times in store.items()}}
                 for n, store in zip(events, samples, strict=True)],
-    )
-
-
-# -- history_length -------------------------------------------------------------------------
-
-Handle = tuple[UUID, UUID, bool]  # case id, its open task, whether the bench holds it
-
-
-def case_with_history(app: Orchestrator, events: int, number: int) -> Handle:
-    """A started case grown to exactly ``events`` events by claims and releases, built in
-    memory and saved once (snapshots are taken at every 50th event as usual)."""
-    case = app.get_case(workload.start(app, number))
-    task = workload.the_open_task(case)
-    assert task is not None
-    task_id = UUID(task.task_id)
-    claimed = False
-    while case.version < events:
-        (case.release if claimed else case.claim)(task_id, workload.ACTOR)
-        claimed = not claimed
-    app.save(case)
-    return case.id, task_id, claimed
-
-
-def flip_twice(app: Orchestrator, handle: Handle) -> None:
-    """A claim+release pair, or release+claim when the task is held: two commands, two
-    events, the case left as it was."""
-    case_id, task_id, claimed = handle
-    if claimed:
-        app.release_task(ReleaseTask(case_id, task_id, workload.ACTOR))
-        app.claim_task(ClaimTask(case_id, task_id, workload.ACTOR))
-    else:
-        workload.claim_release(app, case_id, task_id)
-
-
-def _measure_history(app: Orchestrator, levels: list[int], cases: int, pairs: int,
-                     ) -> dict[int, list[float]]:
-    """For each level, ``cases`` cases with that many events; ``pairs`` pairs on each (so a
-    level's window is [n, n + 2·pairs) events), round robin over the levels against drift.
-    The first case of each level warms up and is not counted."""
-    handles = {n: [case_with_history(app, n, i) for i in range(cases + 1)] for n in levels}
-    samples: dict[int, list[float]] = {n: [] for n in levels}
-    with quiet_gc():
-        for i in range(cases + 1):
-            for _ in range(pairs):
-                for n in levels:
-                    took = timed(lambda h=handles[n][i]: flip_twice(app, h))
-                    if i:
-                        samples[n].append(took)
-    return samples
-
-
-def history_length(ctx: Context) -> Result:
-    scale = ctx.scale
-    levels = [*scale.history_levels, scale.history_extra_level]
-    with ctx.fresh("history") as store, services_on(store) as services:
-        samples = _measure_history(services.orchestrator, levels, scale.history_cases,
-                                   scale.history_pairs)
-    base = percentile(samples[levels[0]], 95)
-    ratios = {str(n): round(percentile(samples[n], 95) / base, 3) for n in levels}
-    ratio = percentile(samples[scale.history_levels[-1]], 95) / base
-    window = 2 * scale.history_pairs
-    return result(
-        "history_length", ctx.kind, ratio=ratio, target=f"p95 ratio <= {TARGET}",
-        met=ratio <= TARGET, command="claim+release pair", snapshot_every=50,
-        levels=[{"prior_events": f"{n}..{n + window - 1}", "pair": spread(samples[n])}
-                for n in levels],
-        p95_ratios=ratios,
-        note=(f"{scale.history_extra_level} is informational: {scale.history_extra_level % 50}"
-              f"..{scale.history_extra_level % 50 + window - 1} events past the last snapshot,"
-              " the most a load ever replays"),
     )

@@ -20,10 +20,9 @@ class Scale:
     engine_cases: int  # SOP 9.3 cases on each side of engine_overhead
     store_levels: tuple[int, ...]  # events already stored
     store_rounds: int  # rounds over the levels; each: 5 pairs, 2 completes, 1 start
-    history_levels: tuple[int, ...]
-    history_extra_level: int  # informational: as far from the last snapshot as it gets
+    history_levels: tuple[int, ...]  # completed steps of a rework-loop case
     history_cases: int  # cases per level
-    history_pairs: int  # pairs measured on each case (a window of 2·pairs events)
+    history_steps: int  # steps (claim + complete) measured on each case, cold and warm
     rebuild_events: int
     inbox_open_tasks: int
     inbox_queries: int
@@ -35,13 +34,11 @@ class Scale:
 
 
 QUICK = Scale("quick", engine_cases=15, store_levels=(10**3, 10**4), store_rounds=30,
-              history_levels=(10, 100, 1000),
-              history_extra_level=1040, history_cases=6, history_pairs=5,
+              history_levels=(10, 100, 1000), history_cases=2, history_steps=26,
               rebuild_events=2 * 10**4, inbox_open_tasks=10**4, inbox_queries=300,
               http_seconds=15.0, http_warmup_s=5.0)
 FULL = Scale("full", engine_cases=50, store_levels=(10**3, 10**4, 10**5), store_rounds=80,
-             history_levels=(10, 100, 1000),
-             history_extra_level=1040, history_cases=24, history_pairs=5,
+             history_levels=(10, 100, 1000), history_cases=4, history_steps=50,
              rebuild_events=10**5, inbox_open_tasks=10**5, inbox_queries=1000,
              timer_pending=10**5)
 

@@ -34,6 +34,8 @@ TOOL_ENV = "ALUR_BENCH_PROFILER"  # "py-spy" (default), "pyinstrument" or "none"
 RATE_HZ = 100
 # a sync worker serves every request in its main thread; the others are psycopg pool threads
 REQUEST_THREAD = "MainThread"
+# a gthread worker (gunicorn --threads) serves them in its executor's threads
+GTHREAD_REQUEST_THREAD = "ThreadPoolExecutor"
 PROJECT_PACKAGES = ("api", "orchestrator", "projections", "alur")
 TOP = 15
 
@@ -79,9 +81,11 @@ def _instead(why: str) -> Choice:
     return Choice("pyinstrument", why)
 
 
-def record_py_spy(master: int, workers: list[int], seconds: float, path: Path) -> Stacks:
+def record_py_spy(master: int, workers: list[int], seconds: float, path: Path,
+                  thread: str = REQUEST_THREAD) -> Stacks:
     """Sample gunicorn's ``master`` and its workers for ``seconds``, idle time included (wall
-    clock); a speedscope file at ``path``; the request threads of ``workers`` summed up."""
+    clock); a speedscope file at ``path``; the request threads of ``workers`` (those whose
+    name starts with ``thread``) summed up."""
     command = [py_spy(), "record", "--pid", str(master), "--subprocesses", "--idle",
                "--function", "--full-filenames", "--rate", str(RATE_HZ),
                "--duration", str(round(seconds)), "--format", "speedscope", "--output", str(path)]
@@ -89,7 +93,7 @@ def record_py_spy(master: int, workers: list[int], seconds: float, path: Path) -
                           check=False)
     if done.returncode != 0 or not path.exists():
         raise RuntimeError(f"py-spy record failed ({done.returncode}): {done.stderr[-500:]}")
-    return read_speedscope(path, workers)
+    return read_speedscope(path, workers, thread)
 
 
 def sample_backends(url: str, prefix: str, seconds: float, hz: float = 20.0,
@@ -116,16 +120,16 @@ def sample_backends(url: str, prefix: str, seconds: float, hz: float = 20.0,
 
 
 def read_speedscope(path: Path, pids: list[int], thread: str = REQUEST_THREAD) -> Stacks:
-    """The samples of one thread name in the processes ``pids`` of a py-spy speedscope
-    file (profiles are named ``Process <pid> Thread <tid> "<name>"``), one sample each; the
-    leading ``process N:"…"`` frames that ``--subprocesses`` adds are dropped."""
+    """The samples of the threads named ``thread…`` in the processes ``pids`` of a py-spy
+    speedscope file (profiles are named ``Process <pid> Thread <tid> "<name>"``), one sample
+    each; the leading ``process N:"…"`` frames that ``--subprocesses`` adds are dropped."""
     doc = json.loads(path.read_text())
     frames = [(f["name"], f.get("file") or "", int(f.get("line") or 0))
               for f in doc["shared"]["frames"]]
     stacks: Counter[tuple[Frame, ...]] = Counter()
     for profile in doc["profiles"]:
         name = profile["name"].split()
-        if int(name[1]) in pids and name[-1] == f'"{thread}"':
+        if int(name[1]) in pids and name[-1].strip('"').startswith(thread):
             for sample in profile["samples"]:
                 stack = tuple(frames[i] for i in sample)
                 stacks[tuple(f for f in stack if not f[0].startswith("process "))] += 1

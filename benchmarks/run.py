@@ -17,11 +17,12 @@ from alur.config import PROJECT_ROOT
 from benchmarks import report, workload
 from benchmarks.bench_checkpoint import checkpoint_cost
 from benchmarks.bench_engine import engine_overhead
-from benchmarks.bench_http import http_completions
+from benchmarks.bench_history import history_length
+from benchmarks.bench_http import http_completions, http_instances
 from benchmarks.bench_login_flood import login_flood
 from benchmarks.bench_projection import inbox_query, projection_rebuild
 from benchmarks.bench_scheduler import scheduler_timers
-from benchmarks.bench_store import history_length, store_size
+from benchmarks.bench_store import store_size
 from benchmarks.context import FULL, QUICK, Context, Scale
 from benchmarks.stores import KINDS, postgres_reachable, postgres_url
 from benchmarks.timing import Result, now, say
@@ -33,6 +34,7 @@ Benchmark = Callable[[Context], Result]
 BENCHMARKS: dict[str, Benchmark] = {
     "engine_overhead": engine_overhead,
     "http_completions": http_completions,
+    "http_instances": http_instances,
     "history_length": history_length,
     "store_size": store_size,
     "projection_rebuild": projection_rebuild,

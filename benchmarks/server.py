@@ -1,6 +1,8 @@
-"""The production shape for http_completions, on a fresh PostgreSQL store: gunicorn with N
-sync workers serving ``alur.wsgi:create()`` and one ``alur projections run`` process (as
-``docker/Dockerfile`` and ``docker/compose.yaml`` run them), started, waited for and stopped."""
+"""The production shape for the HTTP benchmarks, on a fresh store: on PostgreSQL gunicorn with
+N sync workers serving ``alur.wsgi:create()`` and one ``alur projections run`` process (as
+``docker/Dockerfile`` and ``docker/compose.yaml`` run them); on SQLite the one serving process
+it allows (``alur.serving``): one gunicorn worker with threads, projections in process.
+Started, waited for and stopped."""
 
 from __future__ import annotations
 
@@ -48,14 +50,17 @@ class Cluster:
     on leaving it, also on error."""
 
     def __init__(self, store: Store, workers: int, app: str = APP,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, threads: int = 1,
+                 runner: bool = True) -> None:
+        """``threads`` > 1: gthread workers; ``runner`` False: projections in the server."""
         self.store, self.workers, self.app = store, workers, app
+        self.threads, self.runner = threads, runner
         self.port = free_port()
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("ALUR_")}
         self.env = {**inherited, "ALUR_DATABASE_URL": store.config.database_url,
                     "ALUR_DATA_DIR": str(store.directory), "ALUR_SECRET_KEY": "bench-http",
-                    "ALUR_PROJECTIONS_IN_PROCESS": "0", "ALUR_SCHEDULER_INTERVAL": "0",
-                    **(env or {})}
+                    "ALUR_PROJECTIONS_IN_PROCESS": "0" if runner else "1",
+                    "ALUR_SCHEDULER_INTERVAL": "0", **(env or {})}
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
 
     @property
@@ -66,9 +71,12 @@ class Cluster:
         """Start the runner and gunicorn; return once the server answers, the runner has
         caught up and every worker is forked (a worker still booting takes no connection:
         the benchmark's warm-up covers that)."""
-        self._spawn("runner", [sys.executable, "-m", "alur.cli", "projections", "run"])
+        if self.runner:
+            self._spawn("runner", [sys.executable, "-m", "alur.cli", "projections", "run"])
+        threads = ["--threads", str(self.threads)] if self.threads > 1 else []
         self._spawn("gunicorn", [sys.executable, "-m", "gunicorn", "--workers",
-                                 str(self.workers), "--bind", f"127.0.0.1:{self.port}", self.app])
+                                 str(self.workers), *threads, "--bind",
+                                 f"127.0.0.1:{self.port}", self.app])
         self._wait(self._caught_up, "the server to answer and the projection runner to catch up")
         self._wait(lambda: len(self.worker_pids()) == self.workers, "every gunicorn worker")
 
@@ -103,7 +111,9 @@ class Cluster:
         return children(self.procs["gunicorn"].pid) if "gunicorn" in self.procs else []
 
     def backend_pids(self) -> list[int]:
-        """The PostgreSQL backends serving this cluster's connections."""
+        """The PostgreSQL backends serving this cluster's connections (none on SQLite)."""
+        if not self.store.base_url:
+            return []
         with psycopg.connect(self.store.base_url, autocommit=True) as conn:
             rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE application_name LIKE %s",
                                 (f"{APP_NAME}-%",)).fetchall()
@@ -112,7 +122,8 @@ class Cluster:
     def pids(self) -> dict[str, list[int]]:
         """Process ids by role, for CPU accounting."""
         master = self.procs["gunicorn"].pid
-        return {"gunicorn": [master, *self.worker_pids()], "runner": [self.procs["runner"].pid],
+        runner = [self.procs["runner"].pid] if "runner" in self.procs else []
+        return {"gunicorn": [master, *self.worker_pids()], "runner": runner,
                 "postgres": self.backend_pids()}
 
     def log_tail(self, name: str, lines: int = 30) -> str:

@@ -17,7 +17,7 @@ from uuid import uuid4
 import psycopg
 from psycopg import sql
 
-from alur.bootstrap import Services, bootstrap, deploy_all
+from alur.bootstrap import Services, bootstrap, deploy_all, seed_demo_users
 from alur.config import Config
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -76,10 +76,12 @@ def fresh_store(kind: str, purpose: str, pg_url: str) -> Iterator[Store]:
 
 @contextmanager
 def services_on(store: Store) -> Iterator[Services]:
-    """The composed service on a store, every process deployed (as ``alur serve`` does)."""
+    """The composed service on a store, every process deployed and the demo users seeded (as
+    ``alur serve`` does; forms' user fields name them)."""
     services = bootstrap(store.config)
     try:
         deploy_all(services)
+        seed_demo_users(services)
         yield services
     finally:
         services.close()

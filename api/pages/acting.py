@@ -3,14 +3,13 @@ official for a date range, see the appointments that concern them, and end one e
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
 from api.acting import visible_appointments
 from api.auth import services
-from api.pages.common import login_required, page_actor, page_blueprint
+from api.pages.common import form_date, login_required, page_actor, page_blueprint
 from api.pages.staff import wrote
 from orchestrator.acting import KINDS, NOT_LENT
 from orchestrator.commands import AppointActing, EndActing
@@ -57,18 +56,11 @@ def index() -> Any:
     return _render()
 
 
-def _date(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        return None
-
-
 @bp.post("/plh")
 @login_required
 def appoint() -> Any:
     form = request.form
-    starts, ends = _date(form.get("mulai", "")), _date(form.get("sampai", ""))
+    starts, ends = form_date(form.get("mulai", "")), form_date(form.get("sampai", ""))
     errors = {}
     if starts is None:
         errors["mulai"] = MESSAGES["starts_on"]

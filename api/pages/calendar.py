@@ -5,14 +5,13 @@ and policy as the API."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
 from api.auth import services
 from api.calendar import calendar_now
-from api.pages.common import login_required, page_actor, page_blueprint
+from api.pages.common import form_date, login_required, page_actor, page_blueprint
 from orchestrator.commands import ChangeOfficeHours, DeclareCutiBersama, WithdrawCutiBersama
 from orchestrator.errors import AlurError, Conflict, InvalidInput, NotFound
 from orchestrator.policy import may_manage_calendar
@@ -40,13 +39,6 @@ def _render(values: dict[str, Any] | None = None, errors: dict[str, str] | None 
 @login_required
 def index() -> Any:
     return _render()
-
-
-def _date(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        return None
 
 
 def _refused(exc: AlurError, form: Any, field: str) -> Any:
@@ -88,7 +80,7 @@ def _indonesian(message: str) -> str:
 @login_required
 def declare() -> Any:
     form = request.form
-    day = _date(form.get("tanggal", ""))
+    day = form_date(form.get("tanggal", ""))
     if day is None:
         return _render(form, {"tanggal": "Tanggal tidak dikenal (TTTT-BB-HH)."}, 422)
     try:
@@ -109,7 +101,7 @@ def declare() -> Any:
 @login_required
 def withdraw(day: str) -> Any:
     form = request.form
-    parsed = _date(day)
+    parsed = form_date(day)
     if parsed is None:
         return _render(form, {"tanggal": "Tanggal tidak dikenal (TTTT-BB-HH)."}, 422)
     try:
@@ -126,7 +118,7 @@ def withdraw(day: str) -> Any:
 @login_required
 def office_hours() -> Any:
     form = request.form
-    effective = _date(form.get("berlaku", ""))
+    effective = form_date(form.get("berlaku", ""))
     if effective is None:
         return _render(form, {"berlaku": "Tanggal berlaku tidak dikenal (TTTT-BB-HH)."}, 422)
     try:

@@ -4,6 +4,7 @@ requests, per-view body limits, and Indonesian error pages."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -144,3 +145,11 @@ def _csrf_error(error: CSRFError) -> Any:
 def _http_error(error: HTTPException) -> Any:
     status = error.code or 500
     return error_page(status, HTTP_MESSAGES.get(status, error.name))
+
+
+def form_date(raw: str) -> date | None:
+    """A form's ISO date (``TTTT-BB-HH``), or None when it is not one."""
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None

@@ -26,7 +26,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from orchestrator.engine import expressions, timers, traversal
+from orchestrator.engine import expressions, pruning, timers, traversal
 from orchestrator.engine.model import ProcessModel
 from orchestrator.errors import InvalidTaskData
 from orchestrator.worktime import Calendar, Calendars
@@ -283,6 +283,7 @@ class Engine:
         if not ready and not ended and not waiting:  # e.g. a join waiting for a lost branch
             raise InvalidTaskData("the process would wait with no step for anyone to take "
                                   "(a deadlock in its BPMN); nothing was recorded")
+        pruning.prune(workflow)  # a long loop's finished rounds: on record, not in the tree
         state = self.checkpoint(workflow)
         self.live.put(model, state, workflow)
         return Outcome(state=state, ready=ready, gateways=gateways, passed=passed, ended=ended,

@@ -98,6 +98,9 @@ def bootstrap(config: Config) -> Services:
                                                              registers),
                                     sealer=Sealer(decode_key(key) if key else None),
                                     snapshot_key=config.resolved_secret_key())
+        # activations stored by reference are resolved from the versions this app loads
+        for projection in (inbox, notifications):
+            projection.resolve = staticmethod(orchestrator.resolved)  # type: ignore[attr-defined]
         projections = Projections(orchestrator, specs,
                                   lambda name: eventsourcing_env(config, name),
                                   in_process=config.projections_in_process)

@@ -111,11 +111,11 @@ class Outcome:
 
 
 # A workflow's state as stored: a whole checkpoint, then the deltas recorded after it.
-# Each is base64(zlib(compact JSON)); a whole one is the serializer's dict without the spec,
-# a delta is {"tasks": {id: task}, "fields": {id: {field: value}}, "removed": [id],
-# "top": {key: value}, "dropped": [key]}: the tasks added (each dict whole, as the serializer
-# writes it), the fields that changed of the others, the tasks gone, and the workflow's other
-# top-level fields that changed.
+# Each is compressed compact JSON (FORMAT_1 below). A whole one is the serializer's dict
+# without the spec; a delta is {"tasks": {id: task}, "fields": {id: {field: value}},
+# "removed": [id], "top": {key: value}, "dropped": [key]}: the tasks added (each dict whole,
+# as the serializer writes it), the fields that changed of the others, the tasks gone, and
+# the workflow's other top-level fields that changed.
 Checkpoint = tuple[str, ...]
 
 
@@ -123,21 +123,46 @@ def pieces_of(state: str | Checkpoint) -> Checkpoint:
     return (state,) if isinstance(state, str) else tuple(state)
 
 
-def _decode(text: str) -> dict[str, Any]:
-    decoded: dict[str, Any] = json.loads(zlib.decompress(base64.b64decode(text)))
+# Checkpoints written since deltas: "~1" + base85(raw deflate with the preset dictionary
+# below), smaller than base64(zlib) (most of a delta is these names). Checkpoints from before
+# are base64(zlib(...)) and never start with "~". NEVER change FORMAT_1_DICTIONARY: stored
+# checkpoints need it to decode; a better one is a new format ("~2") beside it.
+FORMAT_1 = "~1"
+FORMAT_1_DICTIONARY = (
+    b'"correlations":{},"last_task":"","success":false,"completed":false,"root":"",'
+    b'"subprocesses":{},"bpmn_events":[],"typename":"BpmnWorkflow","serializer_version":"1.5",'
+    b'"data":{},"completed":true,"success":true,"removed":[],"dropped":[],'
+    b'{"id":"","parent":"","children":[""],"last_state_change":17,"state":4,"state":16,'
+    b'"task_spec":"","triggered":false,"internal_data":{},"data":{},'
+    b'"delta":{"updates":{},"deletions":[]},"typename":"Task"},"state":64,'
+    b'"tasks":{"":{"last_state_change":17,"state":64,"delta":{"updates":{'
+    b'"top":{"last_task":"')
+
+
+def decode(text: str) -> dict[str, Any]:
+    """The JSON of one stored checkpoint (either format)."""
+    if text.startswith(FORMAT_1):
+        inflate = zlib.decompressobj(-15, zdict=FORMAT_1_DICTIONARY)
+        raw = inflate.decompress(base64.b85decode(text[len(FORMAT_1):])) + inflate.flush()
+    else:
+        raw = zlib.decompress(base64.b64decode(text))
+    decoded: dict[str, Any] = json.loads(raw)
     return decoded
 
 
-def _encode(raw: str) -> str:
-    return base64.b64encode(zlib.compress(raw.encode(), 6)).decode("ascii")
+def encode(raw: str) -> str:
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY,
+                               zdict=FORMAT_1_DICTIONARY)
+    packed = deflate.compress(raw.encode()) + deflate.flush()
+    return FORMAT_1 + base64.b85encode(packed).decode("ascii")
 
 
 def merged(state: str | Checkpoint) -> dict[str, Any]:
     """The whole serialized workflow a checkpoint and its deltas give."""
     pieces = pieces_of(state)
-    dct = _decode(pieces[0])
+    dct = decode(pieces[0])
     for text in pieces[1:]:
-        delta = _decode(text)
+        delta = decode(text)
         tasks = dct["tasks"]
         for task_id in delta.get("removed", ()):
             tasks.pop(task_id, None)
@@ -155,7 +180,7 @@ def compacted(state: str | Checkpoint) -> str:
     pieces = pieces_of(state)
     if len(pieces) == 1:
         return pieces[0]
-    return _encode(json.dumps(merged(pieces), separators=(",", ":")))
+    return encode(json.dumps(merged(pieces), separators=(",", ":")))
 
 
 @dataclass(frozen=True)
@@ -176,7 +201,7 @@ class Parts:
     def whole(self) -> str:
         tasks = ",".join(f"{json.dumps(k)}:{v}" for k, v in self.tasks.items())
         top = "".join(f"{json.dumps(k)}:{v}," for k, v in self.top.items())
-        return _encode(f'{{{top}"tasks":{{{tasks}}}}}')
+        return encode(f'{{{top}"tasks":{{{tasks}}}}}')
 
     def delta_from(self, before: Parts) -> str:
         tasks = ",".join(f"{json.dumps(k)}:{v}" for k, v in self.tasks.items()
@@ -190,7 +215,7 @@ class Parts:
         extra = "".join(f',"{name}":{json.dumps(value, separators=(",", ":"))}'
                         for name, value in (("fields", fields), ("removed", removed),
                                             ("dropped", dropped)) if value)
-        return _encode(f'{{"tasks":{{{tasks}}},"top":{{{top}}}{extra}}}')
+        return encode(f'{{"tasks":{{{tasks}}},"top":{{{top}}}{extra}}}')
 
 
 def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

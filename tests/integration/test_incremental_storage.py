@@ -7,9 +7,7 @@ sees the same as when everything was stored whole."""
 
 from __future__ import annotations
 
-import base64
 import json
-import zlib
 from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
@@ -23,14 +21,14 @@ from orchestrator.audit import Auditor
 from orchestrator.case import Case
 from orchestrator.commands import Actor, CompleteTask, DeployProcess, StartCase
 from orchestrator.engine import catalog
-from orchestrator.engine.runtime import compacted, merged
+from orchestrator.engine.runtime import compacted, decode, merged
 from tests import bpmn_factory
 
 ADMIN = Actor("admin", frozenset({"admin"}))
 
 
 def decoded(state: str) -> dict[str, Any]:
-    return json.loads(zlib.decompress(base64.b64decode(state)))
+    return decode(state)
 
 
 @pytest.fixture

@@ -104,6 +104,9 @@ def bootstrap(config: Config) -> Services:
                  ProjectionSpec(RegisterProjection, SQLiteRegisterView, PostgresRegisterView),
                  ProjectionSpec(notifications, SQLiteNotificationView,
                                 PostgresNotificationView)]
+        # activations stored by reference are resolved from the versions this app loads
+        for projection in (inbox, notifications):
+            projection.resolve = staticmethod(orchestrator.resolved)  # type: ignore[attr-defined]
         projections = Projections(orchestrator, specs,
                                   lambda name: eventsourcing_env(config, name),
                                   in_process=config.projections_in_process)

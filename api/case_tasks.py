@@ -42,7 +42,7 @@ def ensure_task_of_case(case_id: UUID, task_id: UUID) -> None:
 def closed_task(case: Case, task_id: UUID) -> tuple[OpenTask, str] | None:
     """A task no longer open, rebuilt from the case's events, with its final state."""
     wanted, task, state = str(task_id), None, CANCELLED
-    for event in services().orchestrator.case_events(case.id):
+    for event in services().orchestrator.case_events(case.id, resolved=True):
         if getattr(event, "task_id", None) != wanted:
             continue
         if isinstance(event, Case.TaskActivated):

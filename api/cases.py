@@ -134,7 +134,7 @@ def events(case_id: UUID) -> list[dict[str, Any]]:
     actor = current_actor()
     case = readable_case(case_id, actor)
     Auditor(services().orchestrator).record_read(case, actor, "events")
-    return [event_dict(e) for e in services().orchestrator.case_events(case_id)]
+    return [event_dict(e) for e in services().orchestrator.case_events(case_id, resolved=True)]
 
 
 @blp.route("/<uuid:case_id>/comments")

@@ -19,7 +19,7 @@ def export_document(app: Orchestrator, case_id: UUID, actor: Actor, what: str) -
     """The export as a dict; reading a sensitive case this way is logged first."""
     auditor = Auditor(app)
     case = app.get_case(case_id)
-    events = app.case_events(case_id)
+    events = app.case_events(case_id, resolved=True)
     model = auditor.model(case)
     head = {
         "id": str(case.id), "registration": case.registration,

@@ -14,6 +14,7 @@ from orchestrator.worktime import Calendars, Duration
 
 WITA = ZoneInfo("Asia/Makassar")
 _HIDDEN = {"originator_id", "originator_version", "timestamp", "prev_hash", "engine_state",
+           "engine_delta",
            "originator_topic", "actor", "task_id", "passed", "sealed"}
 
 

@@ -22,6 +22,7 @@ from benchmarks.bench_http import http_completions, http_instances
 from benchmarks.bench_login_flood import login_flood
 from benchmarks.bench_projection import inbox_query, projection_rebuild
 from benchmarks.bench_scheduler import scheduler_timers
+from benchmarks.bench_storage import storage_per_case
 from benchmarks.bench_store import store_size
 from benchmarks.context import FULL, QUICK, Context, Scale
 from benchmarks.stores import KINDS, postgres_reachable, postgres_url
@@ -42,6 +43,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "login_flood": login_flood,
     "checkpoint_cost": checkpoint_cost,
     "scheduler_timers": scheduler_timers,
+    "storage_per_case": storage_per_case,
 }
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from copy import deepcopy
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
@@ -26,7 +27,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording,
 
 from orchestrator.access import AccessLog
 from orchestrator.acting import ActingAppointments, ActingFor, acting_id, acting_problems
-from orchestrator.case import Case, OpenTask
+from orchestrator.case import Case, OpenTask, resolve_activation
 from orchestrator.commands import (
     Actor,
     AddComment,
@@ -54,7 +55,7 @@ from orchestrator.contention import ATTEMPTS, back_off
 from orchestrator.definitions import Directory, ProcessDefinition, definition_id, directory_id
 from orchestrator.dispositions import field_lanes, user_fields, user_problem
 from orchestrator.documents import FORMATS, Template, Templates, file_name, fill, shown_value
-from orchestrator.engine import Engine, ProcessModel, load_model
+from orchestrator.engine import Engine, ProcessModel, catalog, load_model
 from orchestrator.errors import (
     CaseNotFound,
     Conflict,
@@ -116,6 +117,8 @@ PROCESSES, USERS, ACTING = "processes", "users", "acting"
 Complete = Callable[[UUID, dict[str, Any]], None]  # complete a task of the case being started
 FollowUp = Callable[[Case, Complete], list[Any]]
 WITA = ZoneInfo("Asia/Makassar")
+T = TypeVar("T")
+CASE_VERSIONS = 4096  # cases whose deployed version a reader of the log keeps in mind
 
 
 @dataclass(frozen=True)
@@ -172,16 +175,34 @@ class Orchestrator(Application[UUID]):
         self.engine = Engine(calendar=self.calendar)  # timers count office time with it
         self._models: dict[tuple[str, int], ProcessModel] = {}
         self._models_lock = threading.Lock()
+        # case id -> (process key, version, bpmn sha256): what resolves its activations' forms
+        self._case_versions: OrderedDict[UUID, tuple[str, int, str]] = OrderedDict()
 
     def construct_repository(self) -> Repository[UUID]:
         maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
-        return StripedCacheRepository(
+        repository = StripedCacheRepository(
             event_store=self.events, snapshot_store=self.snapshots,
             cache_maxsize=int(maxsize) if maxsize else None,
             fastforward=True,  # several processes write: the store decides, the cache follows
             fastforward_skipping=False, deepcopy_from_cache=True,  # commands mutate copies
             signer=self.snapshot_signer,
         )
+        repository.load_model = self._load_version
+        return repository
+
+    def with_models(self, read: Callable[[], T]) -> T:
+        """``read()`` (a fold of events), loading any deployed version its appliers need."""
+        repository = self.repository
+        assert isinstance(repository, StripedCacheRepository)
+        return repository.with_models(read)
+
+    def _load_version(self, key: str, version: int, sha256: str) -> None:
+        """Parse a deployed version a stored reference points to (engine/catalog.py)."""
+        model, _ = self.model(key, version)
+        if model.sha256 != sha256:
+            raise ProcessNotFound(f"process '{key}' v{version} is not the BPMN {sha256[:12]} "
+                                  "its case was started with", process=key)
+        catalog.remember(model.sha256, model.tasks)  # parsed before, by another app
 
     def take_snapshot(self, aggregate_id: UUID, version: int | None = None,
                       projector_func: ProjectorFunction[Any, Any] = project_aggregate) -> None:
@@ -583,11 +604,50 @@ class Orchestrator(Application[UUID]):
             if hasattr(event, "data"):
                 yield event.data
 
-    def case_events(self, case_id: UUID) -> list[Case.Event]:
+    def case_events(self, case_id: UUID, resolved: bool = False) -> list[Case.Event]:
+        """The case's events as stored; ``resolved``: each activation that stores its form
+        and properties by reference carries them, as the case's deployed version gives them
+        (copies for reading: their fields no longer hash to the chain)."""
         events = [e for e in self.events.get(case_id) if isinstance(e, Case.Event)]
         if not events:
             raise CaseNotFound(f"no case {case_id}", case=str(case_id))
-        return events
+        return [self.resolved(e) for e in events] if resolved else events
+
+    def resolved(self, event: Any) -> Any:
+        """The event, or for an activation stored by reference a copy with its form and
+        properties (what a reader of the log, such as a projection, shows or keeps)."""
+        if isinstance(event, Case.Started):
+            self._remember_version(event.originator_id, event.process_key,
+                                   event.process_version, event.bpmn_sha256)
+            return event
+        if not isinstance(event, Case.TaskActivated) or event.form:
+            return event
+        key, version, sha256 = self._case_version(event.originator_id)
+        form, properties = self.with_models(
+            lambda: resolve_activation(event, sha256, key, version))
+        changes: dict[str, Any] = {"form": form, "properties": properties}
+        return replace(event, **changes)
+
+    def _case_version(self, case_id: UUID) -> tuple[str, int, str]:
+        with self._models_lock:
+            known = self._case_versions.get(case_id)
+        if known is None:
+            try:
+                started = next(iter(self.events.get(case_id, lte=1)), None)
+            except Exception:  # a start that no longer decodes: the case is unreadable
+                started = None
+            if not isinstance(started, Case.Started):
+                raise CaseNotFound(f"no start of case {case_id}", case=str(case_id))
+            known = (started.process_key, started.process_version, started.bpmn_sha256)
+            self._remember_version(case_id, *known)
+        return known
+
+    def _remember_version(self, case_id: UUID, key: str, version: int, sha256: str) -> None:
+        with self._models_lock:
+            self._case_versions[case_id] = (key, version, sha256)
+            self._case_versions.move_to_end(case_id)
+            while len(self._case_versions) > CASE_VERSIONS:
+                self._case_versions.popitem(last=False)
 
     # -- users -------------------------------------------------------------------------------
 
@@ -775,7 +835,8 @@ class Orchestrator(Application[UUID]):
     def _fill_history(self, case: Case) -> None:
         """A case loaded from a snapshot taken before steps and comments were kept: fold its
         events from the start once (the same appliers) and take them from there."""
-        folded = project_aggregate(None, self.events.get(case.id, lte=case.version))
+        folded = self.with_models(
+            lambda: project_aggregate(None, self.events.get(case.id, lte=case.version)))
         assert isinstance(folded, Case)
         case.steps, case.comments = folded.steps, folded.comments
         case.history_version = folded.history_version

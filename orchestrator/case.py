@@ -17,7 +17,8 @@ from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from orchestrator.commands import Actor
-from orchestrator.engine import Engine, Outcome, ProcessModel
+from orchestrator.engine import Engine, Outcome, ProcessModel, catalog
+from orchestrator.engine.runtime import Checkpoint, compacted
 from orchestrator.errors import (
     CaseClosed,
     Conflict,
@@ -31,6 +32,7 @@ from orchestrator.hashchain import ChainedAggregate
 from orchestrator.standards import ServiceStandard
 
 ACTIVE, COMPLETED, CANCELLED = "active", "completed", "cancelled"
+WHOLE_EVERY = 32  # deltas after a whole checkpoint before the next is whole again
 # whether a user (by name) may hold a task of a lane: the directory's answer, given by the
 # application service (the aggregate knows no users)
 MayHold = Callable[[str, str], bool]
@@ -98,14 +100,22 @@ class Case(ChainedAggregate):
         element_id: str
         name: str
         lane: str
+        # both empty: what the case's deployed version gives the element (by reference,
+        # engine/catalog.py); events stored before references carry them in full
         form: dict[str, Any]
         properties: dict[str, str]
 
         def apply_to(self, case: Case) -> None:
+            form, properties = self.resolved(case)
             case.open_tasks[self.task_id] = OpenTask(
-                self.task_id, self.element_id, self.name, self.lane, self.form,
-                self.properties, self.timestamp.isoformat(),
+                self.task_id, self.element_id, self.name, self.lane, form, properties,
+                self.timestamp.isoformat(),
             )
+
+        def resolved(self, case: Case) -> tuple[dict[str, Any], dict[str, str]]:
+            """The step's form and properties: as stored, or the deployed version's."""
+            return resolve_activation(self, case.bpmn_sha256, case.process_key,
+                                      case.process_version)
 
     class TaskClaimed(Event):
         type_name = "TaskClaimed"
@@ -131,14 +141,17 @@ class Case(ChainedAggregate):
         element_id: str
         data: dict[str, Any]
         actor: str
-        engine_state: str
+        engine_state: str  # whole, or "" when the checkpoint is ``engine_delta``
         passed: list[str]
         acting_for: dict[str, str] | None = None  # an acting official's appointment (a.n.)
+        # what changed in the engine's state since the case's previous checkpoint (events
+        # stored before deltas carry a whole ``engine_state``)
+        engine_delta: str = ""
 
         def apply_to(self, case: Case) -> None:
             task = case.open_tasks.pop(self.task_id, None)
             case.data.update(self.data)  # merged: what gateway conditions and rules read
-            case.engine_state = self.engine_state
+            case.checkpointed(self.engine_state, self.engine_delta)
             case.path.extend(self.passed)
             vars(case).setdefault("steps", []).append({  # and each step's own record
                 "task_id": self.task_id, "element_id": self.element_id,
@@ -320,13 +333,14 @@ class Case(ChainedAggregate):
         element_id: str
         due_at: str
         actor: str
-        engine_state: str
+        engine_state: str  # whole, or "" when the checkpoint is ``engine_delta``
         passed: list[str]
         interrupted: list[str]
+        engine_delta: str = ""  # as TaskCompleted's
 
         def apply_to(self, case: Case) -> None:
             case.armed().pop(self.timer_id, None)
-            case.engine_state = self.engine_state
+            case.checkpointed(self.engine_state, self.engine_delta)
             case.path.extend(self.passed)
             for task_id in self.interrupted:
                 case.open_tasks.pop(task_id, None)
@@ -433,6 +447,7 @@ class Case(ChainedAggregate):
         self.started_by = actor
         self.started_acting_for = acting_for
         self.engine_state = engine_state
+        self.engine_deltas: list[str] = []  # the checkpoints after it, each a delta
         self.path = list(passed)
         self.status = ACTIVE
         self.open_tasks: dict[str, OpenTask] = {}
@@ -446,7 +461,8 @@ class Case(ChainedAggregate):
 
     # What only ever grows by appending entries that are never changed afterwards: a copy of
     # the case may share those entries (and the data's values, merged key by key).
-    APPEND_ONLY: ClassVar[frozenset[str]] = frozenset({"steps", "comments", "path"})
+    APPEND_ONLY: ClassVar[frozenset[str]] = frozenset({"steps", "comments", "path",
+                                                        "engine_deltas"})
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Case:
         """A copy as independent as a full deep copy for everything an event can change, at
@@ -467,6 +483,24 @@ class Case(ChainedAggregate):
                 copied = deepcopy(value, memo)
             vars(clone)[name] = copied
         return clone
+
+    def checkpointed(self, whole: str, delta: str) -> None:
+        """The engine's state moved on: a whole checkpoint, or a delta after the last."""
+        if delta:
+            vars(self).setdefault("engine_deltas", []).append(delta)
+        else:
+            self.engine_state, self.engine_deltas = whole, []
+
+    @property
+    def checkpoint(self) -> Checkpoint:
+        """The engine's state: the last whole checkpoint and the deltas recorded since (a
+        snapshot from before deltas has none)."""
+        return (self.engine_state, *vars(self).get("engine_deltas", ()))
+
+    def compact_checkpoint(self) -> None:
+        """Fold the deltas into one whole checkpoint (a snapshot holds the whole state)."""
+        if vars(self).get("engine_deltas"):
+            self.engine_state, self.engine_deltas = compacted(self.checkpoint), []
 
     def armed(self) -> dict[str, dict[str, Any]]:
         """The timers armed and not yet fired or cancelled (a snapshot from before timers
@@ -558,10 +592,12 @@ class Case(ChainedAggregate):
         if task.claimed_by and task.claimed_by != actor.username:
             raise _claimed_by_other(task)
         validate_form(task.form, data)
-        outcome = engine.complete(model, self.engine_state, task_id, data)
+        outcome = engine.complete(model, self.checkpoint, task_id, data,
+                                  delta=not self._whole_due())
         self._trigger(self.TaskCompleted, task_id=task.task_id, element_id=task.element_id,
                       data=data, actor=actor.username, engine_state=outcome.state,
-                      passed=outcome.passed, acting_for=actor.on_behalf_in(task.lane))
+                      passed=outcome.passed, acting_for=actor.on_behalf_in(task.lane),
+                      engine_delta=outcome.delta)
         self._record_outcome(outcome, may_hold)
 
     def ready_task(self, task_id: UUID, actor: Actor) -> OpenTask:
@@ -623,12 +659,14 @@ class Case(ChainedAggregate):
         timer = self.armed().get(timer_id)
         if timer is None or datetime.fromisoformat(timer["due_at"]) > now:
             return False
-        outcome = engine.fire(model, self.engine_state, UUID(timer_id))
+        outcome = engine.fire(model, self.checkpoint, UUID(timer_id),
+                              delta=not self._whole_due())
         still = {str(t.task_id) for t in outcome.ready}
         self._trigger(self.TimerFired, timer_id=timer_id, element_id=timer["element_id"],
                       due_at=timer["due_at"], actor=actor.username, engine_state=outcome.state,
                       passed=outcome.passed,
-                      interrupted=[t for t in self.open_tasks if t not in still])
+                      interrupted=[t for t in self.open_tasks if t not in still],
+                      engine_delta=outcome.delta)
         self._record_outcome(outcome, may_hold)
         return True
 
@@ -671,9 +709,12 @@ class Case(ChainedAggregate):
         for ready in outcome.ready:
             if str(ready.task_id) in self.open_tasks:
                 continue
+            by_reference = catalog.is_as_deployed(self.bpmn_sha256, ready.element_id,
+                                                  ready.form, ready.properties)
             self._trigger(self.TaskActivated, task_id=str(ready.task_id),
                           element_id=ready.element_id, name=ready.name, lane=ready.lane,
-                          form=ready.form, properties=ready.properties)
+                          form={} if by_reference else ready.form,
+                          properties={} if by_reference else ready.properties)
             if may_hold is not None:
                 self._dispose_from_form(self.open_tasks[str(ready.task_id)], may_hold)
         waiting = {str(t.timer_id) for t in outcome.timers}
@@ -705,6 +746,10 @@ class Case(ChainedAggregate):
                       due_at=None, by=filled["actor"], previous_assignee=None,
                       from_field=source, acting_for=filled.get("acting_for"))
 
+    def _whole_due(self) -> bool:
+        """Every WHOLE_EVERY-th checkpoint is whole: a restore folds at most that many."""
+        return len(self.checkpoint) > WHOLE_EVERY
+
     def _trigger(self, event_class: type[Case.Event], **kwargs: Any) -> None:
         self.trigger_event(event_class, **kwargs)
 
@@ -723,6 +768,16 @@ class Case(ChainedAggregate):
                 lane=task.lane,
             )
         return task
+
+
+def resolve_activation(event: Case.TaskActivated, sha256: str, key: str = "",
+                       version: int = 0) -> tuple[dict[str, Any], dict[str, str]]:
+    """An activation's form and properties, resolved from the version ``sha256`` when the
+    event stores them by reference (ModelNotLoaded when that version is not parsed yet)."""
+    if event.form:
+        return event.form, event.properties
+    task = catalog.task_of(sha256, event.element_id, key, version)
+    return task["form"], task["properties"]
 
 
 def _started_on_behalf(actor: Actor, model: ProcessModel) -> dict[str, str] | None:

@@ -203,8 +203,8 @@ class StoreAudit:
 
     def _differing(self, stream_id: UUID, snapshot: Any) -> list[str]:
         """The keys of the snapshot's state that its events up to its version do not give."""
-        events = self.app.events.get(stream_id, lte=snapshot.originator_version)
-        expected = snapshot_state(project_aggregate(None, events))
+        expected = snapshot_state(self.app.with_models(lambda: project_aggregate(
+            None, self.app.events.get(stream_id, lte=snapshot.originator_version))))
         state = dict(snapshot.state)
         keys = sorted(set(expected) | set(state))
         return [key for key in keys if _encoded(state, key) != _encoded(expected, key)]

@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from itertools import chain
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Repository
 
+from orchestrator.engine.catalog import ModelNotLoaded
 from orchestrator.snapshots import SnapshotSigner
 
 STRIPES = 64
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
@@ -32,13 +35,32 @@ class StripedCacheRepository(Repository[UUID]):
     def __init__(self, *args: Any, signer: SnapshotSigner, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.signer = signer
+        # (key, version, sha256) -> parse that version (set by the application service)
+        self.load_model: Callable[[str, int, str], None] | None = None
         self._stripes = [threading.Lock() for _ in range(STRIPES)]
 
     def get(self, aggregate_id: UUID, *, version: int | None = None, **kwargs: Any) -> Any:
+        return self.with_models(lambda: self._get(aggregate_id, version, **kwargs))
+
+    def _get(self, aggregate_id: UUID, version: int | None, **kwargs: Any) -> Any:
         if not self.cache or version is not None:
             return super().get(aggregate_id, version=version, **kwargs)
         with self._stripes[hash(aggregate_id) % STRIPES]:
             return super().get(aggregate_id, **kwargs)
+
+    def with_models(self, read: Callable[[], T]) -> T:
+        """``read()``; when an applier needs a deployed version this process has not parsed
+        (an activation stored by reference, engine/catalog.py), load it, outside any stripe
+        lock, and read again (an applier raises before it changes anything)."""
+        loaded: set[str] = set()
+        while True:
+            try:
+                return read()
+            except ModelNotLoaded as missing:
+                if self.load_model is None or missing.sha256 in loaded:
+                    raise
+                loaded.add(missing.sha256)
+                self.load_model(missing.key, missing.version, missing.sha256)
 
     def _reconstruct_aggregate(self, aggregate_id: UUID, version: int | None,
                                projector_func: Any) -> Any:

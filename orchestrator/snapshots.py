@@ -10,6 +10,7 @@ wrote before (``eventsourcing.domain:Snapshot``) carry no MAC and are never trus
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 from typing import Any
@@ -31,7 +32,16 @@ class SignedSnapshot(Snapshot):
 
 def snapshot_state(aggregate: Any) -> dict[str, Any]:
     """What a snapshot of the aggregate holds (as the library's ``Snapshot.take`` builds it)."""
-    return dict(SignedSnapshot.take(aggregate).state)
+    return dict(_taken(aggregate).state)
+
+
+def _taken(aggregate: Any) -> Snapshot:
+    """The library's snapshot, of a case with its engine state whole (its deltas folded, in
+    a copy: the aggregate itself is left as it is)."""
+    if getattr(aggregate, "compact_checkpoint", None) is not None:
+        aggregate = copy.copy(aggregate)
+        aggregate.compact_checkpoint()
+    return SignedSnapshot.take(aggregate)
 
 
 class SnapshotSigner:
@@ -45,7 +55,7 @@ class SnapshotSigner:
 
     def take(self, aggregate: Any) -> SignedSnapshot:
         """A snapshot of the aggregate as it stands, with its MAC."""
-        snapshot = SignedSnapshot.take(aggregate)
+        snapshot = _taken(aggregate)
         return SignedSnapshot(originator_id=snapshot.originator_id,
                               originator_version=snapshot.originator_version,
                               timestamp=snapshot.timestamp, topic=snapshot.topic,

@@ -8,11 +8,15 @@ are computed here, once, with the office calendar.
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import singledispatchmethod
 from typing import Any
 
-from eventsourcing.persistence import Tracking
+import psycopg
+from eventsourcing.persistence import PersistenceError, Tracking
 from eventsourcing.projection import Projection
 
 from orchestrator.case import Case
@@ -134,8 +138,30 @@ def _keep_data(case_id: str, kept: dict[str, Any]) -> list[Statement]:
 
 
 # A task is never due after its case: the case's deadline (extensions included) caps it.
+log = logging.getLogger(__name__)
 _CAPPED_DUE = "CASE WHEN c.deadline_at IS NOT NULL AND c.deadline_at < :due_at" \
               " THEN c.deadline_at ELSE :due_at END"
+
+
+def resolved(resolve: Callable[[Any], Any] | None, event: Case.TaskActivated
+             ) -> Case.TaskActivated:
+    """The activation with its form and properties (stored by reference: resolved)."""
+    if event.form:
+        return event
+    if resolve is None:
+        raise LookupError("an activation stored by reference needs the deployed version "
+                          "(the projection was built without a resolver)")
+    try:
+        found: Case.TaskActivated = resolve(event)
+    except (PersistenceError, sqlite3.Error, psycopg.Error):
+        raise  # the store is down: retried, never skipped
+    except Exception as exc:  # its start or its version's definition no longer reads: the
+        # step is kept without its form (as for any reader, the stream is broken; a rebuild
+        # after the repair fills it in)
+        log.warning("task %s of case %s: its form and properties could not be resolved "
+                    "(%s: %s)", event.task_id, event.originator_id, type(exc).__name__, exc)
+        return event
+    return found
 
 
 class InboxProjection(Projection[StoreInboxView]):
@@ -147,6 +173,9 @@ class InboxProjection(Projection[StoreInboxView]):
     # each due time with the calendar as recorded when it was computed (office_calendar.py):
     # a rebuild computes every one again as it was
     calendar: Calendars = Calendar()
+    # an event -> the event with an activation's form and properties resolved from its
+    # deployed version (Orchestrator.resolved; set by bootstrap, like the calendar)
+    resolve: Callable[[Any], Any] | None = None
 
     def __init__(self, view: StoreInboxView, calendar: Calendars | None = None) -> None:
         super().__init__(view)
@@ -160,6 +189,8 @@ class InboxProjection(Projection[StoreInboxView]):
 
     @process_event.register
     def _(self, event: Case.Started, tracking: Tracking) -> None:
+        if self.resolve is not None:  # its version is what its activations refer to
+            self.resolve(event)
         at = utc(event.timestamp)
         case_id, memo = str(event.originator_id), self.view.memo()
         kept = _kept(event.data)
@@ -216,6 +247,7 @@ class InboxProjection(Projection[StoreInboxView]):
 
     @process_event.register
     def _(self, event: Case.TaskActivated, tracking: Tracking) -> None:
+        event = resolved(self.resolve, event)
         case_id = str(event.originator_id)
         due = self._task_due(case_id, event.properties, event.timestamp)
         self._remember_task(case_id, event.task_id, event.properties, utc(event.timestamp))

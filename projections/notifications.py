@@ -14,6 +14,7 @@ from ``CaseStarted`` and only the sender opens it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from functools import singledispatchmethod
 from typing import Any
@@ -29,7 +30,7 @@ from orchestrator.policy import REPORTER_LANES
 from orchestrator.roles import RoleRegistry
 from orchestrator.users import User
 from projections import notice_texts as texts
-from projections.inbox import utc
+from projections.inbox import resolved, utc
 from projections.skipped import skipped_ddl
 from projections.sql import PostgresSqlView, SQLiteSqlView, SqlView, Statement
 
@@ -112,6 +113,7 @@ class NotificationProjection(Projection[StoreNotificationView]):
     name = "notifications"
     topics = ()
     roles = RoleRegistry([])  # the deployment's registry rides on a subclass (bootstrap)
+    resolve: Callable[[Any], Any] | None = None  # as the inbox's (Orchestrator.resolved)
 
     @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
@@ -172,6 +174,7 @@ class NotificationProjection(Projection[StoreNotificationView]):
 
     @process_event.register
     def _(self, event: Case.TaskActivated, tracking: Tracking) -> None:
+        event = resolved(self.resolve, event)
         case = self._case(event)
         statements: list[Statement] = [(
             "INSERT INTO notify_tasks (task_id, case_id, lane, name, row_no) VALUES"

@@ -38,7 +38,7 @@ def diagram_context(case_key: str, version: int) -> dict[str, Any]:
 
 
 def timeline(case_id: UUID) -> list[dict[str, Any]]:
-    return [event_dict(e) for e in services().orchestrator.case_events(case_id)]
+    return [event_dict(e) for e in services().orchestrator.case_events(case_id, resolved=True)]
 
 
 def labelled(form: dict[str, Any], data: dict[str, Any]) -> list[tuple[str, str]]:

@@ -23,7 +23,7 @@ from orchestrator import (
     forms,
 )
 from orchestrator.dispositions import assignment_errors, user_lanes_as_role_keys
-from orchestrator.engine import expressions, timers
+from orchestrator.engine import catalog, expressions, timers
 from orchestrator.engine.elements import BPMN, SPIFF, id_errors, refused_elements
 from orchestrator.engine.flowgraph import flow_graph_errors
 from orchestrator.engine.timers import TimerSpec
@@ -101,9 +101,11 @@ def load_model(key: str, bpmn: bytes, roles: RoleRegistry) -> ProcessModel:
         raise InvalidDefinition(f"{key}: BPMN cannot be deployed", errors=errors)
     elements = {element: el.get("name") or "" for el in process.iter()
                 if (element := el.get("id"))}
+    sha256 = hashlib.sha256(bpmn).hexdigest()
+    catalog.remember(sha256, tasks)
     return ProcessModel(
         key=key, name=process.get("name") or key, bpmn=bpmn,
-        sha256=hashlib.sha256(bpmn).hexdigest(), spec=spec, subprocess_specs=subprocess_specs,
+        sha256=sha256, spec=spec, subprocess_specs=subprocess_specs,
         flows=flows, lanes=lanes, tasks=tasks, elements=elements,
         sensitive=sensitive, handling_role=handling_role,
         start_form=start_form, starters=starters, purpose=purpose, timers=timer_specs,

@@ -96,7 +96,10 @@ class WaitingTimer:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the engine did in response to a start, a completion or a timer."""
+    """What the engine did in response to a start, a completion or a timer.
+
+    ``state`` is a whole checkpoint, or "" when ``delta`` is given: what changed since the
+    checkpoint the command started from (``Checkpoint``)."""
 
     state: str
     ready: list[ReadyTask] = field(default_factory=list)
@@ -104,6 +107,120 @@ class Outcome:
     passed: list[str] = field(default_factory=list)  # element ids completed, in order
     ended: bool = False
     timers: list[WaitingTimer] = field(default_factory=list)  # every timer waiting now
+    delta: str = ""
+
+
+# A workflow's state as stored: a whole checkpoint, then the deltas recorded after it.
+# Each is compressed compact JSON (FORMAT_1 below). A whole one is the serializer's dict
+# without the spec; a delta is {"tasks": {id: task}, "fields": {id: {field: value}},
+# "removed": [id], "top": {key: value}, "dropped": [key]}: the tasks added (each dict whole,
+# as the serializer writes it), the fields that changed of the others, the tasks gone, and
+# the workflow's other top-level fields that changed.
+Checkpoint = tuple[str, ...]
+
+
+def pieces_of(state: str | Checkpoint) -> Checkpoint:
+    return (state,) if isinstance(state, str) else tuple(state)
+
+
+# Checkpoints written since deltas: "~1" + base85(raw deflate with the preset dictionary
+# below), smaller than base64(zlib) (most of a delta is these names). Checkpoints from before
+# are base64(zlib(...)) and never start with "~". NEVER change FORMAT_1_DICTIONARY: stored
+# checkpoints need it to decode; a better one is a new format ("~2") beside it.
+FORMAT_1 = "~1"
+FORMAT_1_DICTIONARY = (
+    b'"correlations":{},"last_task":"","success":false,"completed":false,"root":"",'
+    b'"subprocesses":{},"bpmn_events":[],"typename":"BpmnWorkflow","serializer_version":"1.5",'
+    b'"data":{},"completed":true,"success":true,"removed":[],"dropped":[],'
+    b'{"id":"","parent":"","children":[""],"last_state_change":17,"state":4,"state":16,'
+    b'"task_spec":"","triggered":false,"internal_data":{},"data":{},'
+    b'"delta":{"updates":{},"deletions":[]},"typename":"Task"},"state":64,'
+    b'"tasks":{"":{"last_state_change":17,"state":64,"delta":{"updates":{'
+    b'"top":{"last_task":"')
+
+
+def decode(text: str) -> dict[str, Any]:
+    """The JSON of one stored checkpoint (either format)."""
+    if text.startswith(FORMAT_1):
+        inflate = zlib.decompressobj(-15, zdict=FORMAT_1_DICTIONARY)
+        raw = inflate.decompress(base64.b85decode(text[len(FORMAT_1):])) + inflate.flush()
+    else:
+        raw = zlib.decompress(base64.b64decode(text))
+    decoded: dict[str, Any] = json.loads(raw)
+    return decoded
+
+
+def encode(raw: str) -> str:
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY,
+                               zdict=FORMAT_1_DICTIONARY)
+    packed = deflate.compress(raw.encode()) + deflate.flush()
+    return FORMAT_1 + base64.b85encode(packed).decode("ascii")
+
+
+def merged(state: str | Checkpoint) -> dict[str, Any]:
+    """The whole serialized workflow a checkpoint and its deltas give."""
+    pieces = pieces_of(state)
+    dct = decode(pieces[0])
+    for text in pieces[1:]:
+        delta = decode(text)
+        tasks = dct["tasks"]
+        for task_id in delta.get("removed", ()):
+            tasks.pop(task_id, None)
+        for task_id, changed in delta.get("fields", {}).items():
+            tasks[task_id] = {**tasks[task_id], **changed}  # keeps its place
+        tasks.update(delta.get("tasks", {}))  # a new task comes last
+        for key in delta.get("dropped", ()):
+            dct.pop(key, None)
+        dct.update(delta.get("top", {}))
+    return dct
+
+
+def compacted(state: str | Checkpoint) -> str:
+    """One whole checkpoint equal to a checkpoint and its deltas (what a snapshot holds)."""
+    pieces = pieces_of(state)
+    if len(pieces) == 1:
+        return pieces[0]
+    return encode(json.dumps(merged(pieces), separators=(",", ":")))
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A serialized workflow as JSON text per task and per other top-level field: what the
+    next delta is computed against (text, so no later change to the live workflow leaks in)."""
+
+    tasks: dict[str, str]
+    top: dict[str, str]
+
+    @classmethod
+    def of(cls, dct: dict[str, Any], encoder: type[json.JSONEncoder] | None = None) -> Parts:
+        def text(value: Any) -> str:
+            return json.dumps(value, separators=(",", ":"), cls=encoder)
+        return cls({k: text(v) for k, v in dct["tasks"].items()},
+                   {k: text(v) for k, v in dct.items() if k != "tasks"})
+
+    def whole(self) -> str:
+        tasks = ",".join(f"{json.dumps(k)}:{v}" for k, v in self.tasks.items())
+        top = "".join(f"{json.dumps(k)}:{v}," for k, v in self.top.items())
+        return encode(f'{{{top}"tasks":{{{tasks}}}}}')
+
+    def delta_from(self, before: Parts) -> str:
+        tasks = ",".join(f"{json.dumps(k)}:{v}" for k, v in self.tasks.items()
+                         if k not in before.tasks)
+        fields = {k: _changed_fields(json.loads(before.tasks[k]), json.loads(v))
+                  for k, v in self.tasks.items() if k in before.tasks and before.tasks[k] != v}
+        top = ",".join(f"{json.dumps(k)}:{v}" for k, v in self.top.items()
+                       if before.top.get(k) != v)
+        removed = [k for k in before.tasks if k not in self.tasks]
+        dropped = [k for k in before.top if k not in self.top]
+        extra = "".join(f',"{name}":{json.dumps(value, separators=(",", ":"))}'
+                        for name, value in (("fields", fields), ("removed", removed),
+                                            ("dropped", dropped)) if value)
+        return encode(f'{{"tasks":{{{tasks}}},"top":{{{top}}}{extra}}}')
+
+
+def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a task's dict that changed (a task's fields are never dropped)."""
+    return {k: v for k, v in after.items() if k not in before or before[k] != v}
 
 
 def _is_timer(task: Any) -> bool:
@@ -140,20 +257,28 @@ class LiveWorkflows:
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[str, str], BpmnWorkflow] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str, str], tuple[BpmnWorkflow, Parts]] = \
+            OrderedDict()
         self._lock = threading.Lock()
 
-    def put(self, model: ProcessModel, state: str, workflow: BpmnWorkflow) -> None:
+    @staticmethod
+    def _key(model: ProcessModel, state: str | Checkpoint) -> tuple[str, str, str]:
+        pieces = pieces_of(state)  # the whole checkpoint names the case, the last its moment
+        return model.sha256, pieces[0], pieces[-1]
+
+    def put(self, model: ProcessModel, state: str | Checkpoint, workflow: BpmnWorkflow,
+            parts: Parts) -> None:
         if self.size <= 0:
             return
         with self._lock:
-            self._items[(model.sha256, state)] = workflow
+            self._items[self._key(model, state)] = (workflow, parts)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
-    def take(self, model: ProcessModel, state: str) -> BpmnWorkflow | None:
+    def take(self, model: ProcessModel, state: str | Checkpoint
+             ) -> tuple[BpmnWorkflow, Parts] | None:
         with self._lock:
-            return self._items.pop((model.sha256, state), None)
+            return self._items.pop(self._key(model, state), None)
 
 
 class Engine:
@@ -174,12 +299,15 @@ class Engine:
         workflow.data.update(copy.deepcopy(data))
         start_task = traversal.ready_tasks(workflow, manual=False)[0]
         start_task.data.update(copy.deepcopy(data))
-        return self._advance(model, workflow, set())
+        return self._advance(model, workflow, set(), (), None)
 
     def complete(
-        self, model: ProcessModel, state: str, task_id: UUID, data: dict[str, Any]
+        self, model: ProcessModel, state: str | Checkpoint, task_id: UUID,
+        data: dict[str, Any], delta: bool = False,
     ) -> Outcome:
-        workflow = self.live.take(model, state) or self.restore(model, state)
+        """Complete a ready task; the outcome's checkpoint is whole, or with ``delta`` what
+        changed since ``state``."""
+        workflow, parts = self._taken(model, state)
         task = workflow.get_task_from_id(task_id)
         if task is None or task.state != TaskState.READY:
             raise InvalidTaskData("the engine has no ready task with this id")
@@ -189,13 +317,14 @@ class Engine:
             task.run()
         except SpiffWorkflowException as exc:
             raise InvalidTaskData(str(exc)) from None
-        return self._advance(model, workflow, before)
+        return self._advance(model, workflow, before, pieces_of(state), parts if delta else None)
 
-    def fire(self, model: ProcessModel, state: str, timer_id: UUID) -> Outcome:
+    def fire(self, model: ProcessModel, state: str | Checkpoint, timer_id: UUID,
+             delta: bool = False) -> Outcome:
         """Fire a waiting timer (its due moment has passed: the scheduler decided) and run
         the engine on to the next human tasks; an interrupting boundary timer cancels its
         task."""
-        workflow = self.live.take(model, state) or self.restore(model, state)
+        workflow, parts = self._taken(model, state)
         task = workflow.get_task_from_id(timer_id)
         if task is None or task.state != TaskState.WAITING or not _is_timer(task):
             raise InvalidTaskData("the engine has no waiting timer with this id")
@@ -205,7 +334,7 @@ class Engine:
             task.task_spec._update(task)
         except SpiffWorkflowException as exc:
             raise InvalidTaskData(str(exc)) from None
-        return self._advance(model, workflow, before)
+        return self._advance(model, workflow, before, pieces_of(state), parts if delta else None)
 
     def waiting_timers(self, model: ProcessModel, workflow: BpmnWorkflow) -> list[WaitingTimer]:
         """Every timer the workflow waits on, with its due moment if it were armed now."""
@@ -236,8 +365,21 @@ class Engine:
                                       spec.interrupting))
         return found
 
-    def restore(self, model: ProcessModel, state: str) -> BpmnWorkflow:
-        dct = json.loads(zlib.decompress(base64.b64decode(state)))
+    def _taken(self, model: ProcessModel, state: str | Checkpoint
+               ) -> tuple[BpmnWorkflow, Parts]:
+        """The workflow as ``state`` has it (live if this process left it so) and its parts."""
+        live = self.live.take(model, state)
+        if live is not None:
+            return live
+        dct = merged(state)
+        parts = Parts.of(dct)
+        return self._restored(model, dct), parts
+
+    def restore(self, model: ProcessModel, state: str | Checkpoint) -> BpmnWorkflow:
+        """The workflow a checkpoint (and the deltas after it) describes."""
+        return self._restored(model, merged(state))
+
+    def _restored(self, model: ProcessModel, dct: dict[str, Any]) -> BpmnWorkflow:
         if dct.get(SERIALIZER.VERSION_KEY) == SERIALIZER.VERSION:
             del dct[SERIALIZER.VERSION_KEY]
             workflow = SERIALIZER.from_dict(dct, model=model)
@@ -250,10 +392,13 @@ class Engine:
 
     def checkpoint(self, workflow: BpmnWorkflow) -> str:
         """Serialized engine state without the spec (re-attached from the deployed model)."""
+        return self._parts(workflow).whole()
+
+    @staticmethod
+    def _parts(workflow: BpmnWorkflow) -> Parts:
         dct = SERIALIZER.to_dict(workflow)
         dct[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
-        raw = json.dumps(dct, separators=(",", ":"), cls=SERIALIZER._encoder_cls).encode()
-        return base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
+        return Parts.of(dct, SERIALIZER._encoder_cls)
 
     def ready_tasks(self, model: ProcessModel, workflow: BpmnWorkflow) -> list[ReadyTask]:
         tasks = []
@@ -265,7 +410,8 @@ class Engine:
                                    info["form"], info["properties"]))
         return tasks
 
-    def _advance(self, model: ProcessModel, workflow: BpmnWorkflow, before: set[UUID]) -> Outcome:
+    def _advance(self, model: ProcessModel, workflow: BpmnWorkflow, before: set[UUID],
+                 pieces: Checkpoint, parts_before: Parts | None) -> Outcome:
         try:
             traversal.run_engine_steps(workflow, self.step_budget)
         except SpiffWorkflowException as exc:
@@ -284,10 +430,15 @@ class Engine:
             raise InvalidTaskData("the process would wait with no step for anyone to take "
                                   "(a deadlock in its BPMN); nothing was recorded")
         pruning.prune(workflow)  # a long loop's finished rounds: on record, not in the tree
-        state = self.checkpoint(workflow)
-        self.live.put(model, state, workflow)
+        parts = self._parts(workflow)
+        if parts_before is None:  # a start, or a whole checkpoint asked for
+            state, delta = parts.whole(), ""
+            self.live.put(model, state, workflow, parts)
+        else:
+            state, delta = "", parts.delta_from(parts_before)
+            self.live.put(model, (*pieces, delta), workflow, parts)
         return Outcome(state=state, ready=ready, gateways=gateways, passed=passed, ended=ended,
-                       timers=waiting)
+                       timers=waiting, delta=delta)
 
     @staticmethod
     def _passages(model: ProcessModel, task: Any) -> list[GatewayPassage]:

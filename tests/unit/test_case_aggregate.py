@@ -42,7 +42,11 @@ def test_start_activates_the_pelapor_task() -> None:
     case = Case.start(MODEL, 1, {}, ANYONE, ENGINE)
     events = case.collect_events()
     assert [e.type_name for e in events] == ["CaseStarted", "TaskActivated"]
-    assert events[1].lane == "pelapor" and events[1].properties["row"] == "1"
+    assert events[1].lane == "pelapor"
+    # stored by reference: the deployed version gives the form and properties
+    assert events[1].form == {} and events[1].properties == {}
+    (task,) = case.open_tasks.values()
+    assert task.properties["row"] == "1" and task.form == MODEL.tasks[task.element_id]["form"]
 
 
 def test_complete_records_completion_then_next_activation() -> None:

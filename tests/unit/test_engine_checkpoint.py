@@ -8,7 +8,7 @@ import zlib
 from pathlib import Path
 
 from orchestrator.engine import Engine, load_model
-from orchestrator.engine.runtime import SERIALIZER
+from orchestrator.engine.runtime import SERIALIZER, decode
 from orchestrator.roles import RoleRegistry
 
 ROOT = Path(__file__).resolve().parents[2] / "processes"
@@ -18,7 +18,7 @@ ENGINE = Engine()
 
 
 def decoded(state: str) -> dict:
-    return json.loads(zlib.decompress(base64.b64decode(state)))
+    return decode(state)
 
 
 def walked(steps: int) -> str:

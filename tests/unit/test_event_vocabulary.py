@@ -48,7 +48,7 @@ GOLDEN = {
     "orchestrator.case:Case.TaskReleased": ("prev_hash", "task_id", "actor", "acting_for=None"),
     "orchestrator.case:Case.TaskCompleted": (
         "prev_hash", "task_id", "element_id", "data", "actor", "engine_state", "passed",
-        "acting_for=None"),
+        "acting_for=None", "engine_delta=''"),
     "orchestrator.case:Case.GatewayTaken": (
         "prev_hash", "gateway_id", "flow_id", "flow_name", "target_id"),
     "orchestrator.case:Case.DeadlineSet": (
@@ -74,7 +74,7 @@ GOLDEN = {
         "attached_to", "interrupting"),
     "orchestrator.case:Case.TimerFired": (
         "prev_hash", "timer_id", "element_id", "due_at", "actor", "engine_state", "passed",
-        "interrupted"),
+        "interrupted", "engine_delta=''"),
     "orchestrator.case:Case.TimerCancelled": ("prev_hash", "timer_id", "element_id"),
     "orchestrator.case:Case.TaskReminded": (
         "prev_hash", "task_id", "name", "lane", "holder", "due_at"),

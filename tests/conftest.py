@@ -17,10 +17,18 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from alur.bootstrap import DEMO_PASSWORD, Services, bootstrap, deploy_all, seed_demo_users
+from alur.bootstrap import (
+    DEMO_PASSWORD,
+    SYSTEM,
+    Services,
+    bootstrap,
+    deploy_all,
+    seed_demo_users,
+)
 from alur.config import Config
 from api.app import create_app
-from tests import store_templates
+from orchestrator.commands import DeployProcess
+from tests import bpmn_factory, store_templates
 
 PG_URL = os.environ.get("ALUR_TEST_POSTGRES_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -172,3 +180,12 @@ class Api:
 @pytest.fixture
 def api(client: FlaskClient) -> Api:
     return Api(client)
+
+
+@pytest.fixture
+def rework(config: Config) -> Iterator[Services]:
+    """A store with only the rework loop deployed (tests/bpmn_factory.py ``rework_loop``)."""
+    services = bootstrap(config)
+    services.orchestrator.deploy(DeployProcess("rework", bpmn_factory.rework_loop(), SYSTEM))
+    yield services
+    services.close()

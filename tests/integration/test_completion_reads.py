@@ -5,17 +5,14 @@ most of the command."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
 import pytest
 
-from alur.bootstrap import SYSTEM, Services, bootstrap
-from alur.config import Config
-from orchestrator.commands import Actor, CompleteTask, DeployProcess, StartCase
+from alur.bootstrap import Services
+from orchestrator.commands import Actor, CompleteTask, StartCase
 from orchestrator.errors import InvalidTaskData
-from tests import bpmn_factory
 
 ADMIN = Actor("admin", frozenset({"admin"}))
 
@@ -23,13 +20,6 @@ ADMIN = Actor("admin", frozenset({"admin"}))
 def _file(sha: str) -> dict[str, Any]:
     return {"nama": "bukti.pdf", "sha256": sha * 64, "ukuran": 10}
 
-
-@pytest.fixture
-def rework(config: Config) -> Iterator[Services]:
-    services = bootstrap(config)
-    services.orchestrator.deploy(DeployProcess("rework", bpmn_factory.rework_loop(), SYSTEM))
-    yield services
-    services.close()
 
 
 def _complete(services: Services, case_id: UUID, data: dict[str, Any],

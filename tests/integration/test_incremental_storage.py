@@ -8,21 +8,19 @@ sees the same as when everything was stored whole."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
 import pytest
 
-from alur.bootstrap import SYSTEM, Services, bootstrap
+from alur.bootstrap import Services, bootstrap
 from alur.config import Config
 from orchestrator import case as case_module
 from orchestrator.audit import Auditor
 from orchestrator.case import Case
-from orchestrator.commands import Actor, CompleteTask, DeployProcess, StartCase
+from orchestrator.commands import Actor, CompleteTask, StartCase
 from orchestrator.engine import catalog, pruning
 from orchestrator.engine.runtime import compacted, decode, merged
-from tests import bpmn_factory
 
 ADMIN = Actor("admin", frozenset({"admin"}))
 
@@ -30,13 +28,6 @@ ADMIN = Actor("admin", frozenset({"admin"}))
 def decoded(state: str) -> dict[str, Any]:
     return decode(state)
 
-
-@pytest.fixture
-def rework(config: Config) -> Iterator[Services]:
-    services = bootstrap(config)
-    services.orchestrator.deploy(DeployProcess("rework", bpmn_factory.rework_loop(), SYSTEM))
-    yield services
-    services.close()
 
 
 def live_state(services: Services, case: Case) -> dict[str, Any]:

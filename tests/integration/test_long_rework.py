@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from uuid import UUID
 
-import pytest
-
-from alur.bootstrap import SYSTEM, Services, bootstrap
-from alur.config import Config
-from orchestrator.commands import Actor, CompleteTask, DeployProcess, StartCase
-from tests import bpmn_factory
+from alur.bootstrap import Services
+from orchestrator.commands import Actor, CompleteTask, StartCase
 
 ADMIN = Actor("admin", frozenset({"admin"}))
 ROUNDS = 601  # SpiffWorkflow's task iteration stopped at depth 1000: two levels per round
 
-
-@pytest.fixture
-def rework(config: Config) -> Iterator[Services]:
-    services = bootstrap(config)
-    services.orchestrator.deploy(DeployProcess("rework", bpmn_factory.rework_loop(), SYSTEM))
-    yield services
-    services.close()
 
 
 def test_a_case_after_600_rework_rounds_is_not_completed_until_approved(

@@ -44,6 +44,12 @@ FORBIDDEN = [
                          "reason": "Cuti tahunan"}),
     ("POST", "/acting/{deputy}/{appointment}/end", {"reason": "kembali"}),
     ("POST", "/notifications/deliveries/{delivery}/resend", None),
+    ("POST", "/calendar/cuti-bersama", {"day": "2099-03-23", "reason": "Cuti bersama",
+                                        "decree": "SKB"}),
+    ("POST", "/calendar/cuti-bersama/{day}/withdraw", {"reason": "dibatalkan"}),
+    ("PUT", "/calendar/office-hours", {"effective_from": "2099-01-05",
+                                       "office_hours": "07:30-16:00",
+                                       "friday_hours": "07:30-16:30", "reason": "Surat"}),
 ]
 # logging in and out, one's own profile, password and read marks change only the caller's own
 # account; the public portal takes no login (its tracking code is the requester's credential)
@@ -68,7 +74,8 @@ def case(api: Api) -> dict[str, Any]:
 
 def request(api: Api, user: str, method: str, path: str, body: Any, case: dict[str, Any]) -> Any:
     url = path.format(case=case["id"], task=case["open_tasks"][0]["id"], user="admin",
-                      process="sop_9_3", deputy="admin", appointment=ZERO, delivery=ZERO)
+                      process="sop_9_3", deputy="admin", appointment=ZERO, delivery=ZERO,
+                      day="2099-03-23")
     call = api.client.put if method == "PUT" else api.client.post
     return call(f"/api/v1{url}", headers=api.login(user), json=body)
 
@@ -91,7 +98,7 @@ def test_every_state_changing_api_endpoint_is_covered(app: Flask) -> None:
                 .replace("{task}", "<uuid:task_id>").replace("{user}", "<username>")
                 .replace("{process}", "<key>").replace("{deputy}", "<deputy>")
                 .replace("{appointment}", "<appointment_id>")
-                .replace("{delivery}", "<uuid:delivery_id>"))
+                .replace("{delivery}", "<uuid:delivery_id>").replace("{day}", "<day>"))
                for m, p, _ in FORBIDDEN}
     assert writes - NOT_AN_ACTOR_WRITE == covered
 

@@ -28,8 +28,12 @@ def _actor(services: Any, username: str) -> Actor | None:
 
 
 def _run(services: Any, args: argparse.Namespace, command: Any) -> int:
+    """Run ``command(actor)`` as the ``--as`` user, then show the calendar it left."""
+    actor = _actor(services, args.actor)
+    if actor is None:
+        return 2
     try:
-        command()
+        command(actor)
     except AlurError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         for name, messages in (exc.details.get("errors") or {}).items():
@@ -53,26 +57,17 @@ def cmd_show(services: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_declare(services: Any, args: argparse.Namespace) -> int:
-    actor = _actor(services, args.actor)
-    if actor is None:
-        return 2
-    return _run(services, args, lambda: services.orchestrator.declare_cuti_bersama(
+    return _run(services, args, lambda actor: services.orchestrator.declare_cuti_bersama(
         DeclareCutiBersama(actor, args.day, args.reason, args.decree)))
 
 
 def cmd_withdraw(services: Any, args: argparse.Namespace) -> int:
-    actor = _actor(services, args.actor)
-    if actor is None:
-        return 2
-    return _run(services, args, lambda: services.orchestrator.withdraw_cuti_bersama(
+    return _run(services, args, lambda actor: services.orchestrator.withdraw_cuti_bersama(
         WithdrawCutiBersama(actor, args.day, args.reason, args.decree)))
 
 
 def cmd_hours(services: Any, args: argparse.Namespace) -> int:
-    actor = _actor(services, args.actor)
-    if actor is None:
-        return 2
-    return _run(services, args, lambda: services.orchestrator.change_office_hours(
+    return _run(services, args, lambda actor: services.orchestrator.change_office_hours(
         ChangeOfficeHours(actor, args.effective_from, args.office, args.friday, args.reason,
                           args.decree)))
 

@@ -92,8 +92,9 @@ class SqlView:
             pause = min(pause * 2, 0.05)
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        cursor = self._batch().cursor
-        if cursor is not None:  # a projection reading its own uncommitted batch
+        batch = self._batch().cursor
+        if batch is not None:  # a projection reading its own uncommitted batch
+            cursor = self._read_cursor(batch)
             cursor.execute(self._sql(sql), params or {})
             return [dict(row) for row in cursor.fetchall()]
         with self._transaction(commit=False) as cursor:
@@ -145,6 +146,10 @@ class SqlView:
     def _pipelined(self, cursor: Any) -> AbstractContextManager[Any]:
         """Where the driver can, send a batch's statements without waiting for each answer."""
         return nullcontext()
+
+    def _read_cursor(self, batch: Any) -> Any:
+        """The cursor a read inside a batch uses (the batch's own, where nothing is pipelined)."""
+        return batch
 
     def _transaction(self, commit: bool) -> Any:
         return self.datastore.transaction(commit=commit)  # type: ignore[attr-defined]
@@ -210,6 +215,13 @@ class PostgresSqlView(SqlView, PostgresTrackingRecorder):
         An error surfaces at the next sync and rolls the whole batch back, like any other
         database error in a batch."""
         return cast(AbstractContextManager[Any], cursor.connection.pipeline())
+
+    def _read_cursor(self, batch: Any) -> Any:
+        """A new cursor on the batch's connection. In pipeline mode the answers to earlier
+        statements reach the cursor that sent them whenever the server happens to flush;
+        on the batch's cursor such an answer could land after the read was sent and be
+        taken for the read's rows (psycopg fetches only while a cursor has no result)."""
+        return batch.connection.cursor()
 
     def _delete_tracking_sql(self) -> str:
         return (f'DELETE FROM "{self.datastore.schema}".{self.tracking_table_name}'

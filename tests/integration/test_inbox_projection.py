@@ -11,6 +11,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from alur.bootstrap import Services
 from orchestrator.commands import Actor, CancelCase, ClaimTask, StartCase
 from orchestrator.worktime import Calendar, Duration
+from projections.sql import PostgresSqlView
 from tests.starts import complaint
 from tests.steps import complete_step
 
@@ -128,3 +129,28 @@ def test_one_batch_equals_one_event_at_a_time(services: Services) -> None:
         projection.process_event(app.mapper.to_domain_event(notification),
                                  Tracking(app.name, notification.id))
     assert services.inbox.dump() == batched
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def test_a_read_inside_a_batch_answers_its_own_query(services: Services) -> None:
+    """On PostgreSQL a batch streams its statements in pipeline mode; a handler's read then
+    shares the connection with writes whose answers may already have arrived. The read must
+    get its own rows, never the answer to an earlier statement (CI once saw "the last
+    operation didn't produce records (command status: INSERT 0 1)": the server had flushed
+    a write's answer while the read was being sent)."""
+    import time
+
+    view = services.projections.view("inbox")
+    with pytest.raises(_RolledBack), view.batch():
+        cursor = view._batch().cursor
+        for number in range(3000):  # statements whose answers queue up on the server ...
+            cursor.execute(view._sql("SELECT :n AS n"), {"n": number})
+        if isinstance(view, PostgresSqlView):  # ... until a slow, large one makes it send
+            cursor.execute("SELECT pg_sleep(0.02), repeat('x', 65536) AS n")
+        time.sleep(0.1)  # ... and it arrives while the read is being sent
+        assert view.rows("SELECT 2 AS n") == [{"n": 2}]
+        assert view.rows("SELECT 3 AS n") == [{"n": 3}]
+        raise _RolledBack

@@ -101,6 +101,8 @@ class Calendar:
     _holidays: dict = field(default_factory=dict, init=False, compare=False, repr=False)
     _working: dict = field(default_factory=dict, init=False, compare=False,
                            repr=False)  # date → bool
+    _days_after: dict = field(default_factory=dict, init=False, compare=False,
+                              repr=False)  # (date, working days) → date
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -180,14 +182,23 @@ class Calendar:
             moment = self.next_open(closes)
 
     def _add_days(self, moment: datetime, days: int) -> datetime:
-        day = moment.date()
-        for _ in range(days):
-            day += timedelta(days=1)
-            while not self.is_working_day(day):
-                day += timedelta(days=1)
+        day = self._day_after(moment.date(), days)
         opens, closes = self.hours(day)
         due = datetime.combine(day, moment.timetz())
         return min(max(due, opens), closes)
+
+    def _day_after(self, start: date, days: int) -> date:
+        """The working day ``days`` working days after ``start`` (a projection asks it for the
+        same few start days thousands of times: the answer is kept)."""
+        found = self._days_after.get((start, days))
+        if found is None:
+            day = start
+            for _ in range(days):
+                day += timedelta(days=1)
+                while not self.is_working_day(day):
+                    day += timedelta(days=1)
+            found = self._days_after[start, days] = day
+        return found
 
     def _add_months(self, moment: datetime, months: int) -> datetime:
         month = moment.month - 1 + months

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import singledispatchmethod
+from itertools import islice
 from typing import Any
 
 import psycopg
@@ -44,12 +45,12 @@ DDL = (
     "CREATE INDEX IF NOT EXISTS inbox_tasks_case ON inbox_tasks (case_id)",
     "CREATE INDEX IF NOT EXISTS inbox_cases_list ON inbox_cases (process, status, started_at)",
     "CREATE INDEX IF NOT EXISTS inbox_cases_registration ON inbox_cases (registration)",
-    # the case's short scalar data (start data, then each completed step's), one row per name:
-    # what a step's duration rules may read. A table of its own, so that an existing worklist
-    # gains it at start-up; cases from before it have none until a rebuild.
-    "CREATE TABLE IF NOT EXISTS inbox_case_data ("
-    " case_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,"
-    " PRIMARY KEY (case_id, name))",
+    # the case's short scalar data (start data, then each completed step's merged in), one
+    # JSON object per case: what a step's duration rules may read. (Until 2026-12 one row per
+    # name, in inbox_case_data: five rows a case were 45 % of a rebuild's statements; the
+    # dialect's migration below carries such rows over once.)
+    "CREATE TABLE IF NOT EXISTS inbox_case_values ("
+    " case_id TEXT PRIMARY KEY, data TEXT NOT NULL)",
     # a step's last disposition (TaskAssigned): who disposed it, what to do, by when. Its own
     # table, so that an existing worklist gains it at start-up (no task had one before)
     "CREATE TABLE IF NOT EXISTS inbox_assignments ("
@@ -80,31 +81,50 @@ RULE_VALUE_MAX = 200  # longer texts (uraian, catatan) are never what a duration
 # A task without a due time sorts last; a sentinel (not NULL) keeps the inbox order
 # "due_at, activated_at" servable by the (state, lane, due_at, activated_at) index.
 NO_DUE = "9999-12-31T00:00:00.000000+00:00"
+JSON_CACHE_MAX = 1024  # forms and properties kept encoded (a deployment has a few hundred)
 
 
 def utc(moment: datetime) -> str:
     """Fixed-width UTC text: lexical order is time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")  # ...+00:00
 
 
 class InboxView(SqlView):
     """Rows of the worklist; reads for the API live in ``projections/queries.py``."""
 
-    tables = ("inbox_tasks", "inbox_cases", "inbox_case_data", "inbox_assignments",
+    merged_values: str  # SQL: a case's stored values with the new ones merged in (dialect's)
+
+    tables = ("inbox_tasks", "inbox_cases", "inbox_case_values", "inbox_assignments",
               "inbox_due", "inbox_escalations", "inbox_skipped")
-    ddl = (*DDL, skipped_ddl("inbox_skipped"))
+    ddl: Sequence[str] = (*DDL, skipped_ddl("inbox_skipped"))
+    retired_tables = ("inbox_case_data",)
     skipped_table = "inbox_skipped"  # notifications it could not apply (projections/runner.py)
     # the inbox's and lists' orders, the scheduler's: the handlers find rows by key or case
     rebuild_deferred = ("inbox_tasks_lane_order", "inbox_cases_list", "inbox_cases_registration",
                         "inbox_due_order", "inbox_escalations_role")
 
 
+def _case_values_migration(aggregate: str) -> tuple[str, ...]:
+    """Carry a worklist's inbox_case_data rows (one per name) into inbox_case_values once;
+    on a worklist without them it creates, finds nothing in and drops an empty table."""
+    return (
+        "CREATE TABLE IF NOT EXISTS inbox_case_data ("
+        " case_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,"
+        " PRIMARY KEY (case_id, name))",
+        f"INSERT INTO inbox_case_values (case_id, data) SELECT case_id, {aggregate}"
+        " FROM inbox_case_data WHERE true GROUP BY case_id ON CONFLICT (case_id) DO NOTHING",
+        "DROP TABLE inbox_case_data",
+    )
+
+
 class SQLiteInboxView(InboxView, SQLiteSqlView):
-    pass
+    ddl = (*InboxView.ddl, *_case_values_migration("json_group_object(name, json(value))"))
+    merged_values = "json_patch(inbox_case_values.data, excluded.data)"
 
 
 class PostgresInboxView(InboxView, PostgresSqlView):
-    pass
+    ddl = (*InboxView.ddl, *_case_values_migration("json_object_agg(name, value::json)::text"))
+    merged_values = "(inbox_case_values.data::jsonb || excluded.data::jsonb)::text"
 
 
 # the projection's view is a tracking recorder of one store or the other
@@ -113,8 +133,8 @@ StoreInboxView = SQLiteInboxView | PostgresInboxView
 
 def _summary(data: dict[str, Any]) -> str:
     """A short case summary for lists (first few scalar fields; never nested identities)."""
-    scalars = {k: v for k, v in data.items() if isinstance(v, str | int | float | bool)}
-    return json.dumps(dict(list(scalars.items())[:6]), ensure_ascii=False)
+    scalars = ((k, v) for k, v in data.items() if isinstance(v, str | int | float | bool))
+    return json.dumps(dict(islice(scalars, 6)), ensure_ascii=False)
 
 
 def _subject(data: dict[str, Any]) -> str:
@@ -128,13 +148,17 @@ def _kept(data: dict[str, Any]) -> dict[str, Any]:
             or (isinstance(value, str) and len(value) <= RULE_VALUE_MAX)}
 
 
-def _keep_data(case_id: str, kept: dict[str, Any]) -> list[Statement]:
-    """Upserts of the case's short scalar values (the same merge as the aggregate's data)."""
+def _keep_data(view: InboxView, case_id: str, kept: dict[str, Any]) -> list[Statement]:
+    """The case's short scalar values merged into what it had (the aggregate's own merge:
+    each name takes its latest value; a value is never null, so the JSON merge of either
+    dialect is exactly that)."""
+    if not kept:
+        return []
     return [(
-        "INSERT INTO inbox_case_data (case_id, name, value) VALUES (:case_id, :name, :value)"
-        " ON CONFLICT (case_id, name) DO UPDATE SET value = excluded.value",
-        {"case_id": case_id, "name": name, "value": json.dumps(value, ensure_ascii=False)},
-    ) for name, value in kept.items()]
+        "INSERT INTO inbox_case_values (case_id, data) VALUES (:case_id, :data)"
+        f" ON CONFLICT (case_id) DO UPDATE SET data = {view.merged_values}",
+        {"case_id": case_id, "data": json.dumps(kept, ensure_ascii=False)},
+    )]
 
 
 # A task is never due after its case: the case's deadline (extensions included) caps it.
@@ -206,7 +230,7 @@ class InboxProjection(Projection[StoreInboxView]):
              "version": event.process_version, "registration": event.registration, "at": at,
              "actor": event.actor, "subject": _subject(event.data),
              "summary": _summary(event.data)},
-        ), *_keep_data(case_id, kept)])
+        ), *_keep_data(self.view, case_id, kept)])
 
     @process_event.register
     def _(self, event: OfficeCalendar.Event, tracking: Tracking) -> None:
@@ -260,8 +284,7 @@ class InboxProjection(Projection[StoreInboxView]):
             " WHERE c.case_id = :case_id",
             {"task_id": event.task_id, "case_id": case_id,
              "element_id": event.element_id, "name": event.name, "lane": event.lane,
-             "form": json.dumps(event.form, ensure_ascii=False),
-             "properties": json.dumps(event.properties, ensure_ascii=False),
+             "form": self._json(event.form), "properties": self._json(event.properties),
              "at": utc(event.timestamp), "due_at": due or NO_DUE},
         )])
 
@@ -303,7 +326,7 @@ class InboxProjection(Projection[StoreInboxView]):
             " completed_by = :actor, work_minutes = :minutes WHERE task_id = :task_id",
             {"at": utc(event.timestamp), "actor": event.actor, "task_id": event.task_id,
              "minutes": minutes},
-        ), self._touch(event), *_keep_data(case_id, kept)])
+        ), self._touch(event), *_keep_data(self.view, case_id, kept)])
 
     @process_event.register
     def _(self, event: Case.Completed, tracking: Tracking) -> None:
@@ -421,7 +444,7 @@ class InboxProjection(Projection[StoreInboxView]):
         if (TASKS, case_id) in memo:
             memo[TASKS, case_id].append({
                 "task_id": task_id, "activated_at": activated_at, "state": "ready",
-                "properties": json.dumps(properties, ensure_ascii=False)})
+                "properties": self._json(properties)})
 
     def _remember_state(self, case_id: str, state: str, task_ids: tuple[str, ...] | None) -> None:
         """Steps that left 'ready' (``None``: every ready step of the case)."""
@@ -435,6 +458,21 @@ class InboxProjection(Projection[StoreInboxView]):
         if known is not None:
             known.update(kept)
         return kept
+
+    def _json(self, value: dict[str, Any]) -> str:
+        """``value`` as JSON text, once per object: an activation's form and properties
+        resolved from its deployed version are the catalogue's own objects, shared by every
+        activation of the step (encoding each again was a tenth of a rebuild). The cache
+        holds the object itself, so its id cannot be taken by another while cached."""
+        cache = self.__dict__.setdefault("_json_cache", {})
+        known = cache.get(id(value))
+        if known is not None and known[0] is value:
+            return str(known[1])
+        text = json.dumps(value, ensure_ascii=False)
+        if len(cache) >= JSON_CACHE_MAX:
+            cache.clear()
+        cache[id(value)] = (value, text)
+        return text
 
     def _set_claim(self, tracking: Tracking, task_id: str, user: str | None) -> None:
         self.view.write(tracking, [(
@@ -458,9 +496,9 @@ class InboxProjection(Projection[StoreInboxView]):
         memo = self.view.memo()
         if (DATA, case_id) not in memo:
             rows = self.view.rows(
-                "SELECT name, value FROM inbox_case_data WHERE case_id = :case_id",
+                "SELECT data FROM inbox_case_values WHERE case_id = :case_id",
                 {"case_id": case_id})
-            memo[DATA, case_id] = {row["name"]: json.loads(row["value"]) for row in rows}
+            memo[DATA, case_id] = json.loads(rows[0]["data"]) if rows else {}
         data: dict[str, Any] = memo[DATA, case_id]
         return data
 

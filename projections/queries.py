@@ -297,5 +297,7 @@ class InboxQueries:
             "assignments": self.view.rows("SELECT * FROM inbox_assignments ORDER BY task_id"),
             "due": self.view.rows("SELECT * FROM inbox_due ORDER BY kind, ref"),
             "escalations": self.view.rows("SELECT * FROM inbox_escalations ORDER BY subject"),
-            "case_data": self.view.rows("SELECT * FROM inbox_case_data ORDER BY case_id, name"),
+            "case_data": [{"case_id": row["case_id"], "data": json.loads(row["data"])}
+                          for row in self.view.rows(
+                              "SELECT * FROM inbox_case_values ORDER BY case_id")],
         }

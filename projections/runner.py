@@ -12,6 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import singledispatchmethod
 from typing import Any
 
 import psycopg
@@ -24,7 +25,7 @@ from eventsourcing.persistence import (
     Tracking,
 )
 from eventsourcing.projection import Projection
-from eventsourcing.utils import Environment
+from eventsourcing.utils import Environment, resolve_topic
 
 from projections.skipped import record_skipped, skipped_count
 from projections.skipped import skipped as skipped_list
@@ -53,6 +54,23 @@ class ProjectionSpec:
     postgres_view: type[SqlView]
 
 
+def _passes_over(projection_class: type[Projection[Any]], topic: str) -> bool:
+    """Whether the projection's handler for events of ``topic`` is its default one, which
+    only advances its position: then the event need not be decoded (a quarter of the log is
+    registration counters and directories no read model shows). An unknown topic is decoded,
+    so that its failure is seen and recorded."""
+    handler = next((vars(k)["process_event"] for k in projection_class.__mro__
+                    if "process_event" in vars(k)), None)
+    if not isinstance(handler, singledispatchmethod):
+        return False
+    try:
+        event_class = resolve_topic(topic)
+    except Exception:  # reported when decoding it fails
+        return False
+    dispatch = handler.dispatcher.dispatch
+    return dispatch(event_class) is dispatch(object)
+
+
 def _decoded(decode: Callable[[Notification], Any], notification: Notification) -> Any:
     try:
         return decode(notification)
@@ -77,6 +95,7 @@ class Projections:
             factory = InfrastructureFactory.construct(env=Environment(name, env))
             view = factory.tracking_recorder(view_class)  # type: ignore[arg-type]
             self.projections[name] = spec.projection_class(view)
+        self._topics: dict[str, dict[str, bool]] = {}
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -84,6 +103,17 @@ class Projections:
 
     def view(self, name: str) -> Any:
         return self.projections[name].view
+
+    def _passes_over(self, projection: Projection[Any]) -> Callable[[str], bool]:
+        """``_passes_over`` for this projection, answered once per topic."""
+        known: dict[str, bool] = self._topics.setdefault(projection.name, {})
+
+        def passes_over(topic: str) -> bool:
+            answer = known.get(topic)
+            if answer is None:
+                answer = known[topic] = _passes_over(type(projection), topic)
+            return answer
+        return passes_over
 
     def catch_up(self, names: list[str] | None = None) -> int:
         """Process every notification not yet tracked; returns how many were applied."""
@@ -109,11 +139,16 @@ class Projections:
         so one bad event neither stops the projection nor is lost from sight."""
         decode, name = self.app.mapper.to_domain_event, self.app.name
         process = projection.process_event  # bound once: singledispatch binds on every access
+        write, passes_over = projection.view.write, self._passes_over(projection)
         applied = 0
         try:
             with projection.view.batch():
                 for notification in batch:
-                    process(_decoded(decode, notification), Tracking(name, notification.id))
+                    tracking = Tracking(name, notification.id)
+                    if passes_over(notification.topic):
+                        write(tracking, [])
+                    else:
+                        process(_decoded(decode, notification), tracking)
                     applied += 1
             return len(batch)
         except DATABASE_ERRORS:

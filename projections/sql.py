@@ -25,10 +25,23 @@ _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _INDEX = re.compile(r"^CREATE INDEX IF NOT EXISTS (\w+) ON", re.IGNORECASE)
 
 
+class _BatchState(threading.local):
+    """What a batch of the calling thread holds (see ``SqlView.batch``)."""
+
+    cursor: Any = None
+    tracking: Tracking | None = None
+    memo: dict[Any, Any] | None = None
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[str, list[dict[str, Any]]]] = []
+
+
 class SqlView:
     """Portable part of a view: table DDL and row access with ``:name`` parameters."""
 
     tables: Sequence[str] = ()  # table names, dropped on rebuild
+    # tables an earlier version kept, which its DDL migrates away (a rebuild drops them too)
+    retired_tables: Sequence[str] = ()
     ddl: Sequence[str] = ()  # CREATE TABLE / INDEX IF NOT EXISTS statements
     # indexes no handler's statement uses (only the API's reads): a rebuild builds them once
     # after its replay instead of row by row during it
@@ -38,8 +51,12 @@ class SqlView:
         """Apply one notification: its rows and its tracking record, all or nothing."""
         batch = self._batch()
         if batch.cursor is not None:  # inside batch(): the whole batch commits together
+            runs = batch.runs
             for sql, params in statements:
-                batch.cursor.execute(self._sql(sql), params)
+                if runs and runs[-1][0] == sql:
+                    runs[-1][1].append(params)
+                else:
+                    runs.append((sql, [params]))
             batch.tracking = tracking
             return
         with self._transaction(commit=True) as cursor:
@@ -51,16 +68,30 @@ class SqlView:
     def batch(self) -> Iterator[None]:
         """Apply many notifications in one transaction that ends with the last one's tracking
         record: a crash leaves the batch wholly applied or not at all (commits dominated the
-        cost of catching up one notification at a time)."""
+        cost of catching up one notification at a time).
+
+        Inside it, writes wait in runs of the same statement and go to the database as one
+        ``executemany`` each (a rebuild writes thousands of rows of few shapes; one call per
+        row was most of its cost), in their order, before any read and at the end."""
         state = self._batch()
         with self._transaction(commit=True) as cursor, self._pipelined(cursor):
-            state.cursor, state.tracking, state.memo = cursor, None, {}
+            state.cursor, state.tracking, state.memo, state.runs = cursor, None, {}, []
             try:
                 yield
-                if state.tracking is not None:
-                    self._insert_tracking(cursor, state.tracking)  # type: ignore[attr-defined]
+                self._flush(state)
+                if state.tracking is not None:  # (the library reads its answer)
+                    insert = self._insert_tracking
+                    insert(self._answer_cursor(cursor), state.tracking)
             finally:
-                state.cursor, state.tracking, state.memo = None, None, None
+                state.cursor, state.tracking, state.memo, state.runs = None, None, None, []
+
+    def _flush(self, state: _BatchState) -> None:
+        for sql, rows in state.runs:
+            if len(rows) == 1:
+                state.cursor.execute(self._sql(sql), rows[0])
+            else:
+                state.cursor.executemany(self._sql(sql), rows)
+        state.runs.clear()
 
     def memo(self) -> dict[Any, Any]:
         """What a projection has read or written in this batch, by its own keys, so that a
@@ -92,26 +123,27 @@ class SqlView:
             pause = min(pause * 2, 0.05)
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        batch = self._batch().cursor
-        if batch is not None:  # a projection reading its own uncommitted batch
-            cursor = self._read_cursor(batch)
+        state = self._batch()
+        if state.cursor is not None:  # a projection reading its own uncommitted batch
+            self._flush(state)
+            cursor = self._answer_cursor(state.cursor)
             cursor.execute(self._sql(sql), params or {})
             return [dict(row) for row in cursor.fetchall()]
         with self._transaction(commit=False) as cursor:
             cursor.execute(self._sql(sql), params or {})
             return [dict(row) for row in cursor.fetchall()]
 
-    def _batch(self) -> Any:
+    def _batch(self) -> _BatchState:
         """Batch state of the calling thread (API threads read while the runner writes)."""
-        local = self.__dict__.setdefault("_batch_local", threading.local())
-        if not hasattr(local, "cursor"):
-            local.cursor, local.tracking, local.memo = None, None, None
-        return local
+        state = self.__dict__.get("_batch_state")
+        if state is None:  # setdefault is atomic: two first callers share one
+            state = self.__dict__.setdefault("_batch_state", _BatchState())
+        return cast(_BatchState, state)
 
     def drop(self, application_name: str) -> None:
         """Drop the read tables and forget the position, then recreate empty tables."""
         with self._transaction(commit=True) as cursor:
-            for table in self.tables:
+            for table in (*self.tables, *self.retired_tables):
                 cursor.execute(self._sql(f"DROP TABLE IF EXISTS {table}"))
             cursor.execute(self._sql(self._delete_tracking_sql()), {"app": application_name})
         self.create_table()  # type: ignore[attr-defined]
@@ -147,8 +179,9 @@ class SqlView:
         """Where the driver can, send a batch's statements without waiting for each answer."""
         return nullcontext()
 
-    def _read_cursor(self, batch: Any) -> Any:
-        """The cursor a read inside a batch uses (the batch's own, where nothing is pipelined)."""
+    def _answer_cursor(self, batch: Any) -> Any:
+        """The cursor for a statement of a batch whose answer is read (the batch's own,
+        where nothing is pipelined)."""
         return batch
 
     def _transaction(self, commit: bool) -> Any:
@@ -190,7 +223,8 @@ class SQLiteSqlView(SqlView, SQLiteTrackingRecorder):
 class PostgresSqlView(SqlView, PostgresTrackingRecorder):
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self._tables = re.compile(r"\b(" + "|".join(map(re.escape, self.tables)) + r")\b")
+        named = (*self.tables, *self.retired_tables)
+        self._tables = re.compile(r"\b(" + "|".join(map(re.escape, named)) + r")\b")
         self.sql_create_statements.extend(Composed([SQL(self._qualify(s))]) for s in self.ddl)
 
     def _qualify(self, sql: str) -> str:
@@ -216,7 +250,7 @@ class PostgresSqlView(SqlView, PostgresTrackingRecorder):
         database error in a batch."""
         return cast(AbstractContextManager[Any], cursor.connection.pipeline())
 
-    def _read_cursor(self, batch: Any) -> Any:
+    def _answer_cursor(self, batch: Any) -> Any:
         """A new cursor on the batch's connection. In pipeline mode the answers to earlier
         statements reach the cursor that sent them whenever the server happens to flush;
         on the batch's cursor such an answer could land after the read was sent and be

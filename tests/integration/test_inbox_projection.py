@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from uuid import UUID
 
@@ -154,3 +155,23 @@ def test_a_read_inside_a_batch_answers_its_own_query(services: Services) -> None
         assert view.rows("SELECT 2 AS n") == [{"n": 2}]
         assert view.rows("SELECT 3 AS n") == [{"n": 3}]
         raise _RolledBack
+
+
+def test_a_worklist_with_per_name_case_data_carries_it_over(services: Services) -> None:
+    """Worklists from before 2026-12 kept a case's values one row per name; starting the
+    new version carries them into one object per case, which due times then read."""
+    view = services.projections.view("inbox")
+    with view._transaction(commit=True) as cursor:
+        cursor.execute(view._sql("CREATE TABLE inbox_case_data (case_id TEXT NOT NULL,"
+                                 " name TEXT NOT NULL, value TEXT NOT NULL,"
+                                 " PRIMARY KEY (case_id, name))"))
+        for name, value in (("jumlah", "3"), ("jenis", '"lainnya"'), ("mendesak", "true")):
+            cursor.execute(view._sql("INSERT INTO inbox_case_data VALUES ('c-1', :n, :v)"),
+                           {"n": name, "v": value})
+    view.create_table()
+    view.create_table()  # (every start runs it: once carried over, nothing more happens)
+    rows = view.rows("SELECT case_id, data FROM inbox_case_values WHERE case_id = 'c-1'")
+    assert [(row["case_id"], json.loads(row["data"])) for row in rows] == [
+        ("c-1", {"jumlah": 3, "jenis": "lainnya", "mendesak": True})]
+    projection = services.projections.projections["inbox"]
+    assert projection._case_data("c-1") == {"jumlah": 3, "jenis": "lainnya", "mendesak": True}

@@ -23,7 +23,13 @@ from eventsourcing.application import (
     Repository,
     project_aggregate,
 )
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, Transcoding
+from eventsourcing.persistence import (
+    EventStore,
+    IntegrityError,
+    JSONTranscoder,
+    Recording,
+    Transcoding,
+)
 
 from orchestrator.access import AccessLog
 from orchestrator.acting import ActingAppointments, ActingFor, acting_id, acting_problems
@@ -108,7 +114,7 @@ from orchestrator.sensitivity import (
     ensure_no_identity_in_completion,
     ensure_no_identity_in_start,
 )
-from orchestrator.snapshots import SnapshotSigner
+from orchestrator.snapshots import SealingMapper, SnapshotSigner
 from orchestrator.standards import ServiceStandard
 from orchestrator.users import User, user_id
 from orchestrator.worktime import Calendar
@@ -177,6 +183,13 @@ class Orchestrator(Application[UUID]):
         self._models_lock = threading.Lock()
         # case id -> (process key, version, bpmn sha256): what resolves its activations' forms
         self._case_versions: OrderedDict[UUID, tuple[str, int, str]] = OrderedDict()
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        """The library's snapshot store, with a mapper that seals what it writes and checks
+        what it reads (orchestrator/snapshots.py)."""
+        recorder = self.factory.aggregate_recorder(purpose="snapshots")
+        return self.factory.event_store(mapper=SealingMapper(self.mapper, self.snapshot_signer),
+                                        recorder=recorder)
 
     def construct_repository(self) -> Repository[UUID]:
         maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)

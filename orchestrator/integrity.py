@@ -29,7 +29,7 @@ from orchestrator.notices import Delivery, Reminder
 from orchestrator.office_calendar import OfficeCalendar
 from orchestrator.registration import RegistrationCounter
 from orchestrator.schedules import ScheduledStart
-from orchestrator.snapshots import SignedSnapshot, snapshot_state
+from orchestrator.snapshots import SealedSnapshot, SignedSnapshot, snapshot_state
 from orchestrator.tickets import PublicTicket
 from orchestrator.users import User
 from orchestrator.verification import LEGACY_AFTER_CHAINED, UNDECODABLE, verify_stream
@@ -223,7 +223,7 @@ def _snapshot_problem(snapshot: Any, differing: list[str], signed: bool
                 f"{snapshot.originator_version} give ({mac})", True)
     if signed:
         return None
-    if not isinstance(snapshot, SignedSnapshot):
+    if not isinstance(snapshot, SignedSnapshot | SealedSnapshot):
         return (LEGACY, "taken before snapshots were signed: agrees with its events, "
                 "ignored on load", False)
     return (SNAPSHOT_UNSIGNED, "its MAC does not verify (not written with this service's "

@@ -25,13 +25,14 @@ from orchestrator.audit import Auditor
 from orchestrator.commands import ClaimTask, ReleaseTask, StartCase
 from orchestrator.definitions import directory_id
 from orchestrator.registration import counter_id
+from orchestrator.snapshots import TAG_BYTES, SignedSnapshot
 from tests.conftest import Api
 from tests.integration.rawstore import RawStore
 from tests.integration.test_chain_verification import ALL, walked_case
 from tests.integration.test_store_tamper import INSPECTOR, REPORTER, problems
 from tests.starts import complaint, wbs_start
 
-SIGNED = "orchestrator.snapshots:SignedSnapshot"
+SEALED = "orchestrator.snapshots:SealedSnapshot"
 
 
 @dataclass
@@ -57,12 +58,17 @@ def new_process(config: Config) -> Iterator[Services]:
 
 
 def edit_snapshot(raw: RawStore, stream: UUID, version: int,
-                  change: Callable[[dict[str, Any]], None], topic: str = SIGNED) -> None:
-    """Change a stored snapshot's JSON (its ``state`` and ``mac``) and its topic."""
-    _, state = raw.snapshots(stream)[version]
-    record = json.loads(state)
+                  change: Callable[[dict[str, Any]], None], topic: str = SEALED,
+                  keep_mac: bool = True) -> None:
+    """Change a stored snapshot's JSON (its ``state``) and its topic, keeping the MAC its
+    bytes end with (or not)."""
+    stored_topic, state = raw.snapshots(stream)[version]
+    assert stored_topic == SEALED
+    body, mac = state[:-TAG_BYTES], state[-TAG_BYTES:]
+    record = json.loads(body)
     change(record)
-    raw.set_snapshot(stream, version, topic, json.dumps(record, separators=(",", ":")).encode())
+    edited = json.dumps(record, separators=(",", ":")).encode()
+    raw.set_snapshot(stream, version, topic, edited + mac if keep_mac else edited)
 
 
 def long_case(services: Services) -> Snapshotted:
@@ -134,7 +140,7 @@ def test_a_forged_snapshot_is_ignored_on_load_and_named_by_verify(
         caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture) -> None:
     target = setup(services)
     raw = RawStore(config)
-    assert raw.snapshots(target.stream)[target.version][0] == SIGNED
+    assert raw.snapshots(target.stream)[target.version][0] == SEALED
     assert problems(services) == []
     edit_snapshot(raw, target.stream, target.version, target.forge)  # the old MAC stays
     with caplog.at_level(logging.WARNING, logger="orchestrator.repository"), \
@@ -151,11 +157,17 @@ def test_a_forged_snapshot_is_ignored_on_load_and_named_by_verify(
 def test_a_snapshot_without_its_mac_is_unsigned_and_an_old_unsigned_one_is_legacy(
         services: Services, config: Config, caplog: pytest.LogCaptureFixture) -> None:
     raw, stream = RawStore(config), directory_id("processes")
-    edit_snapshot(raw, stream, 20, lambda record: record.update(mac=""))
+    intact = raw.snapshots(stream)[20][1]
+    edit_snapshot(raw, stream, 20, lambda record: None, keep_mac=False)
+    assert problems(services) == [("snapshot", "directory processes", 20, "snapshot-unsigned")]
+    # "verified" is never read from the store: the MAC alone decides
+    raw.set_snapshot(stream, 20, SEALED, intact)
+    edit_snapshot(raw, stream, 20, lambda record: record.update(verified=True), keep_mac=False)
     assert problems(services) == [("snapshot", "directory processes", 20, "snapshot-unsigned")]
     # as the library wrote snapshots before they were signed: trusted by nobody, but sound
-    edit_snapshot(raw, stream, 20, lambda record: record.pop("mac"),
-                  topic="eventsourcing.domain:Snapshot")
+    raw.set_snapshot(stream, 20, SEALED, intact)
+    edit_snapshot(raw, stream, 20, lambda record: record.pop("verified"),
+                  topic="eventsourcing.domain:Snapshot", keep_mac=False)
     report = Auditor(services.orchestrator).verify_store()
     assert report.ok
     assert [(f.kind, f.seq, f.problem) for f in report.findings] == [("snapshot", 20, "legacy")]
@@ -163,6 +175,33 @@ def test_a_snapshot_without_its_mac_is_unsigned_and_an_old_unsigned_one_is_legac
             new_process(config) as other:
         assert other.orchestrator.process_keys() == services.orchestrator.process_keys()
     assert "has no valid MAC" in caplog.text
+
+
+def test_a_snapshot_signed_before_sealing_is_still_trusted_and_checked(
+        services: Services, config: Config, caplog: pytest.LogCaptureFixture) -> None:
+    """Snapshots written until 2026-12 carry a MAC over their canonical state, in the state
+    (``SignedSnapshot``): they load as before, and a change to one is still caught."""
+    app, raw = services.orchestrator, RawStore(config)
+    stream = directory_id("processes")
+    latest = max(raw.snapshots(stream))
+    taken = app.snapshot_signer.take(app.repository.get(stream, version=latest))
+    signed = SignedSnapshot(originator_id=taken.originator_id,  # type: ignore[call-arg]
+                            originator_version=taken.originator_version,
+                            timestamp=taken.timestamp, topic=taken.topic, state=taken.state,
+                            mac=app.snapshot_signer._mac(taken))
+    encoded = app.snapshots.mapper.to_stored_event(signed)
+    raw.set_snapshot(stream, taken.originator_version, encoded.topic, encoded.state)
+    assert problems(services) == []
+    with caplog.at_level(logging.WARNING, logger="orchestrator.repository"), \
+            new_process(config) as other:
+        assert other.orchestrator.process_keys() == app.process_keys()
+    assert "has no valid MAC" not in caplog.text
+    state = json.loads(encoded.state)
+    state["state"]["names"] = state["state"]["names"][:3]
+    raw.set_snapshot(stream, taken.originator_version, encoded.topic,
+                     json.dumps(state, separators=(",", ":")).encode())
+    assert problems(services) == [("snapshot", "directory processes", taken.originator_version,
+                                   "snapshot-mismatch")]
 
 
 def test_a_snapshot_of_another_service_secret_is_not_trusted(

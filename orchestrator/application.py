@@ -175,6 +175,12 @@ class Orchestrator(Application[UUID]):
         # one generator per register at a time in this process (the store still decides
         # between processes; the lock only spares a burst of letters its retries)
         self._register_locks: dict[str, threading.Lock] = {}
+        # likewise one start per case register at a time in this process: threads starting
+        # cases of one register took the same next number, and all but one ran the start
+        # again after a back-off (12 at once: 8 redone). Re-entrant, should a start's
+        # follow-up ever start another. (Throughput under the HTTP benchmark: unchanged
+        # within its noise, 37-41 instances/s on SQLite either way; what it saves is work.)
+        self._start_locks: dict[str, threading.RLock] = {}
         self.sealer = sealer or Sealer(None)
         # the configured calendar is the seed; the OfficeCalendar stream's changes follow it
         self.calendar = CalendarBook(calendar or Calendar(), self._calendar_events)
@@ -322,6 +328,12 @@ class Orchestrator(Application[UUID]):
             ensure_no_identity_in_start(data)
         ensure_cited_only(data, uploaded)
         register = self.registers.for_process(cmd.process)
+        with self._start_locks.setdefault(register.key, threading.RLock()):
+            return self._start(cmd, model, version, data, reporter, register, follow_up)
+
+    def _start(self, cmd: StartCase, model: ProcessModel, version: int, data: dict[str, Any],
+               reporter: dict[str, Any], register: Any,
+               follow_up: FollowUp | None) -> CommandResult:
         for attempt in range(ATTEMPTS):  # a concurrent start may take the same number: retry
             now = datetime.now(WITA)
             counter = self._counter(register.key, now.year)

@@ -93,10 +93,15 @@ def test_every_event_links_to_its_predecessor(services: Services) -> None:
     assert app.get_case(case_id).head_hash == previous
 
 
-def test_simultaneous_starts_all_succeed_with_gap_free_numbers(services: Services) -> None:
-    """Every start takes the next number from one counter stream: losers retry, none fails."""
+def test_simultaneous_starts_all_succeed_with_gap_free_numbers(
+        services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every start takes the next number from one counter stream. Threads of one process
+    take turns per register, so none is redone; between processes the store decides and
+    the loser retries (tests/integration/test_scale_out.py)."""
     app = services.orchestrator
     barrier = threading.Barrier(12)
+    retries: list[int] = []
+    monkeypatch.setattr("orchestrator.application.back_off", retries.append)
 
     def start(i: int) -> str:
         barrier.wait()
@@ -107,6 +112,7 @@ def test_simultaneous_starts_all_succeed_with_gap_free_numbers(services: Service
     with ThreadPoolExecutor(12) as pool:
         numbers = list(pool.map(start, range(12)))
     assert sorted(int(n.split("/")[1]) for n in numbers) == list(range(1, 13))
+    assert retries == []
 
 
 def test_a_cached_case_follows_what_another_process_wrote(services: Services) -> None:

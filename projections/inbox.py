@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -142,9 +143,12 @@ def _subject(data: dict[str, Any]) -> str:
 
 
 def _kept(data: dict[str, Any]) -> dict[str, Any]:
-    """The case's short scalar values: what a step's duration rules may read."""
+    """The case's short scalar values: what a step's duration rules may read. Not NaN or an
+    infinity (a deployed form's ``number`` field lets JSON carry them): they are no JSON
+    either database's merge accepts, and no duration rule can use them."""
     return {name: value for name, value in data.items()
-            if isinstance(value, int | float | bool)
+            if isinstance(value, int | bool)
+            or (isinstance(value, float) and math.isfinite(value))
             or (isinstance(value, str) and len(value) <= RULE_VALUE_MAX)}
 
 

@@ -175,3 +175,19 @@ def test_a_worklist_with_per_name_case_data_carries_it_over(services: Services) 
         ("c-1", {"jumlah": 3, "jenis": "lainnya", "mendesak": True})]
     projection = services.projections.projections["inbox"]
     assert projection._case_data("c-1") == {"jumlah": 3, "jenis": "lainnya", "mendesak": True}
+
+
+def test_values_no_json_can_hold_are_not_kept_and_stop_nothing(services: Services) -> None:
+    """A deployed form's number field lets JSON carry NaN and infinities; the case values
+    are merged as JSON by the database, which refuses them: they must not reach it."""
+    from projections.inbox import _keep_data, _kept
+
+    view = services.projections.view("inbox")
+    kept = _kept({"jumlah": float("nan"), "batas": float("inf"), "hari": 3, "skor": 1.5})
+    assert kept == {"hari": 3, "skor": 1.5}
+    for _ in range(2):  # the insert, then the merge
+        with view._transaction(commit=True) as cursor:
+            for sql, params in _keep_data(view, "c-nan", kept):
+                cursor.execute(view._sql(sql), params)
+    rows = view.rows("SELECT data FROM inbox_case_values WHERE case_id = 'c-nan'")
+    assert json.loads(rows[0]["data"]) == {"hari": 3, "skor": 1.5}
